@@ -1,0 +1,129 @@
+import type { ReleaseId } from '../xen/releases.js';
+import type { Arch } from '../xen/arch.js';
+
+/**
+ * The raw operations a toolstack needs from Xen, Xen-shaped in and out (DESIGN.md: "Hypervisor").
+ * Every backend (the simulated Xen, real Xen through libxenctrl) implements this; failures throw
+ * XenkitError carrying Xen's errno. Synchronous on purpose: libxenctrl's calls are synchronous
+ * ioctls, and the simulated Xen must do ~1M create+destroy cycles a second in-process.
+ */
+export interface Hypervisor {
+  /** 'sim' or 'xen'. */
+  readonly backend: string;
+  /** xc_version(XENVER_version) plus the extra string. */
+  version(): XenVersion;
+  /** XEN_SYSCTL_physinfo. */
+  physinfo(): PhysInfo;
+  /** XEN_DOMCTL_createdomain: returns the new domain's id. The domain starts paused. */
+  createDomain(args: CreateDomainArgs): number;
+  /** XEN_DOMCTL_getdomaininfo for exactly this id (ESRCH when there is none). */
+  getDomainInfo(domid: number): DomainInfo;
+  /** Every domain, ascending id (xc_domain_getinfolist from 0). */
+  listDomains(): DomainInfo[];
+  /** XEN_DOMCTL_pausedomain. */
+  pauseDomain(domid: number): void;
+  /** XEN_DOMCTL_unpausedomain. */
+  unpauseDomain(domid: number): void;
+  /** XEN_DOMCTL_destroydomain. */
+  destroyDomain(domid: number): void;
+  /** XEN_DOMCTL_max_mem (KiB). */
+  setMaxMem(domid: number, maxKiB: number): void;
+  /** XEN_DOMCTL_max_vcpus (folded into createdomain from 4.12, where it only checks the count). */
+  setMaxVcpus(domid: number, maxVcpus: number): void;
+  /** XENMEM_populate_physmap on the domain's behalf: give it `kib` more memory. */
+  populatePhysmap(domid: number, kib: number): void;
+  /** SCHEDOP_remote_shutdown (xc_domain_shutdown). */
+  shutdown(domid: number, reason: ShutdownReason): void;
+  /** Release resources (the state file of a persistent sim, a libxenctrl handle). */
+  close(): void;
+}
+
+export interface XenVersion {
+  major: number;
+  minor: number;
+  extra: string;
+  release: ReleaseId;
+}
+
+/** SHUTDOWN_* codes, xen/include/public/sched.h (unchanged 4.6 .. 4.22). */
+export const SHUTDOWN_REASONS = ['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset'] as const;
+export type ShutdownReason = (typeof SHUTDOWN_REASONS)[number];
+
+export interface PhysInfo {
+  arch: Arch;
+  nr_cpus: number;
+  threads_per_core: number;
+  cores_per_socket: number;
+  nr_nodes: number;
+  cpu_khz: number;
+  total_pages: number;
+  free_pages: number;
+  /** XEN_SYSCTL_PHYSCAP_* names present: hvm, pv, hap, shadow, iommu_hap_pt_share, vmtrace, vpmu, gnttab_v1, gnttab_v2 ... */
+  capabilities: string[];
+  /** Raw capability bitmap as this release numbers it. */
+  capabilities_bits: number;
+}
+
+export interface X86ArchConfig {
+  emulation_flags: number;
+  misc_flags?: number;
+}
+
+export interface ArmArchConfig {
+  gic_version: number;
+  nr_spis: number;
+  tee_type?: number;
+  clock_frequency?: number;
+}
+
+export type ArchConfig = X86ArchConfig | ArmArchConfig;
+
+export function isX86ArchConfig(a: ArchConfig): a is X86ArchConfig {
+  return (a as X86ArchConfig).emulation_flags !== undefined;
+}
+
+/**
+ * The fields of struct xen_domctl_createdomain plus the domctl's `domain` (the requested id).
+ * A field the release's struct lacks must be absent (or zero); see facts' layouts.
+ */
+export interface CreateDomainArgs {
+  domid: number;
+  ssidref: number;
+  /** xen_domain_handle_t: 16 bytes, usually a UUID. */
+  handle: Uint8Array;
+  /** XEN_DOMCTL_CDF_* bits as numbered in the running release. */
+  flags: number;
+  iommu_opts?: number;
+  max_vcpus?: number;
+  max_evtchn_port?: number;
+  max_grant_frames?: number;
+  max_maptrack_frames?: number;
+  grant_opts?: number;
+  altp2m_opts?: number;
+  vmtrace_size?: number;
+  cpupool_id?: number;
+  arch: ArchConfig;
+}
+
+export interface DomainInfo {
+  domid: number;
+  /** Decoded XEN_DOMINF_* state. */
+  dying: boolean;
+  hvm: boolean;
+  shutdown: boolean;
+  paused: boolean;
+  blocked: boolean;
+  running: boolean;
+  hap: boolean;
+  xs_domain: boolean;
+  shutdown_reason: ShutdownReason | null;
+  /** Pages the domain holds, and its limit (XEN_DOMCTL_max_mem, in pages). */
+  tot_pages: number;
+  max_pages: number;
+  nr_online_vcpus: number;
+  max_vcpu_id: number;
+  cpu_time_ns: number;
+  ssidref: number;
+  handle: Uint8Array;
+  cpupool: number;
+}

@@ -1,0 +1,381 @@
+import { XenkitError, hypercallError } from '../errors.js';
+import type {
+  CreateDomainArgs,
+  DomainInfo,
+  Hypervisor,
+  PhysInfo,
+  ShutdownReason,
+  XenVersion,
+} from '../hv/hypervisor.js';
+import { SHUTDOWN_REASONS } from '../hv/hypervisor.js';
+import { ERRNO, isErrnoName, type ErrnoName } from '../xen/errno.js';
+import { makeHost, type HostCaps } from '../xen/host.js';
+import { runCreateRules } from '../xen/createdomain.js';
+import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
+import { cdfValue } from '../xen/flags.js';
+import { physcapNames, physcapBits } from '../xen/physinfo.js';
+import { maxVcpusLimit } from '../xen/limits.js';
+
+export const SIM_OPS = [
+  'createdomain',
+  'destroydomain',
+  'pausedomain',
+  'unpausedomain',
+  'getdomaininfo',
+  'max_vcpus',
+  'max_mem',
+  'populate_physmap',
+  'shutdown',
+  'physinfo',
+] as const;
+export type SimOp = (typeof SIM_OPS)[number];
+
+/** One simulated domain: the subset of struct domain a toolstack can observe. */
+export interface SimDomain {
+  domid: number;
+  hvm: boolean;
+  hap: boolean;
+  xsDomain: boolean;
+  flags: number;
+  emulationFlags: number;
+  ssidref: number;
+  handle: Uint8Array;
+  /** Explicit pause count (XEN_DOMCTL_pausedomain increments, unpause decrements); created at 1. */
+  pauseCount: number;
+  shutdownReason: ShutdownReason | null;
+  totPages: number;
+  maxPages: number;
+  maxVcpus: number;
+  createdAt: number;
+  cpupool: number;
+}
+
+export interface Fault {
+  errno: ErrnoName;
+  count: number;
+}
+
+/** The persistent part of a sim: enough to rebuild it exactly (see store.ts). */
+export interface SimSnapshot {
+  host: HostCaps;
+  lastDomid: number;
+  freePages: number;
+  clockNs: number;
+  domains: SimDomain[];
+  faults: Record<string, Fault>;
+}
+
+const PAGE_KIB = 4;
+
+/**
+ * The embedded simulated Xen: answers as the chosen release would (facts' rules, domid allocation,
+ * errno), keeps a domain table with dom0 as domain 0, accounts host memory, and injects faults.
+ * Every operation is all-or-nothing, like the hypercall it models (the domid allocator's "last id"
+ * moves even when a build then fails, as Xen's does).
+ */
+export class SimXen implements Hypervisor {
+  readonly backend = 'sim';
+  readonly host: HostCaps;
+  private readonly domidRule: DomidRule;
+  private readonly slots: (SimDomain | undefined)[] = new Array(DOMID_FIRST_RESERVED);
+  private count = 0;
+  private lastDomid = 0;
+  private freePages: number;
+  private clockNs = 0;
+  private faults = new Map<string, Fault>();
+  private readonly hvmBit: number;
+  private readonly hapBit: number;
+  private readonly xsBit: number;
+
+  constructor(host: Partial<HostCaps> | HostCaps = {}, snapshot?: SimSnapshot) {
+    this.host = makeHost((snapshot?.host ?? host) as Record<string, unknown>);
+    this.domidRule = domidRule(this.host.release);
+    this.hvmBit = cdfValue(this.host.release, 'hvm')!;
+    this.hapBit = cdfValue(this.host.release, 'hap')!;
+    this.xsBit = cdfValue(this.host.release, 'xs_domain') ?? 0;
+    this.freePages = this.host.memoryMiB * 256;
+    if (snapshot) {
+      this.lastDomid = snapshot.lastDomid;
+      this.freePages = snapshot.freePages;
+      this.clockNs = snapshot.clockNs;
+      for (const d of snapshot.domains) this.put(d);
+      for (const [op, f] of Object.entries(snapshot.faults)) this.faults.set(op, { ...f });
+    } else {
+      const dom0Pages = this.host.dom0MemoryMiB * 256;
+      this.freePages -= dom0Pages;
+      this.put({
+        domid: 0,
+        hvm: false,
+        hap: false,
+        xsDomain: false,
+        flags: 0,
+        emulationFlags: 0,
+        ssidref: 0,
+        handle: new Uint8Array(16),
+        pauseCount: 0,
+        shutdownReason: null,
+        totPages: dom0Pages,
+        maxPages: dom0Pages,
+        maxVcpus: this.host.cpus,
+        createdAt: 0,
+        cpupool: 0,
+      });
+    }
+  }
+
+  snapshot(): SimSnapshot {
+    return {
+      host: { ...this.host },
+      lastDomid: this.lastDomid,
+      freePages: this.freePages,
+      clockNs: this.clockNs,
+      domains: this.allDomains().map((d) => ({ ...d, handle: new Uint8Array(d.handle) })),
+      faults: Object.fromEntries([...this.faults].map(([k, v]) => [k, { ...v }])),
+    };
+  }
+
+  /** Make the next `count` calls of `op` fail with `errno` (the call has no effect). */
+  inject(op: string, errno: string, count = 1): void {
+    if (!(SIM_OPS as readonly string[]).includes(op))
+      throw new XenkitError('BAD_INPUT', `target: ${JSON.stringify(op)} is not an operation the sim can fail`, {
+        field: 'target',
+        value: op,
+        hint: `one of ${SIM_OPS.join(', ')}`,
+      });
+    if (!isErrnoName(errno))
+      throw new XenkitError('BAD_INPUT', `errno: ${JSON.stringify(errno)} is not an errno name`, {
+        field: 'errno',
+        value: errno,
+        hint: `one of ${Object.keys(ERRNO).join(', ')}`,
+      });
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new XenkitError('BAD_INPUT', `count: ${JSON.stringify(count)} is not a non-negative integer`, {
+        field: 'count',
+        value: count,
+        hint: 'a whole number of calls, 0 to clear',
+      });
+    if (count === 0) this.faults.delete(op);
+    else this.faults.set(op, { errno, count });
+  }
+
+  pendingFaults(): Record<string, Fault> {
+    return Object.fromEntries(this.faults);
+  }
+
+  private fault(op: SimOp): void {
+    if (this.faults.size === 0) return;
+    const f = this.faults.get(op);
+    if (!f) return;
+    if (--f.count <= 0) this.faults.delete(op);
+    throw hypercallError(op, f.errno, 'injected fault');
+  }
+
+  private put(d: SimDomain): void {
+    if (!this.slots[d.domid]) this.count++;
+    this.slots[d.domid] = d;
+  }
+
+  private get(op: SimOp, domid: number): SimDomain {
+    const d = Number.isInteger(domid) && domid >= 0 && domid < DOMID_FIRST_RESERVED ? this.slots[domid] : undefined;
+    // Xen: rcu_lock_domain_by_id() finds nothing -> -ESRCH (xen/common/domctl.c).
+    if (!d) throw hypercallError(op, 'ESRCH', `no domain ${domid}`);
+    return d;
+  }
+
+  private allDomains(): SimDomain[] {
+    const out: SimDomain[] = [];
+    if (this.count === 0) return out;
+    for (let i = 0; i < DOMID_FIRST_RESERVED; i++) {
+      const d = this.slots[i];
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  get domainCount(): number {
+    return this.count;
+  }
+
+  version(): XenVersion {
+    const [major, minor] = this.host.release.split('.').map(Number) as [number, number];
+    return { major, minor, extra: '.0-sim', release: this.host.release };
+  }
+
+  physinfo(): PhysInfo {
+    this.fault('physinfo');
+    return {
+      arch: this.host.arch,
+      nr_cpus: this.host.cpus,
+      threads_per_core: 1,
+      cores_per_socket: this.host.cpus,
+      nr_nodes: 1,
+      cpu_khz: 2_400_000,
+      total_pages: this.host.memoryMiB * 256,
+      free_pages: this.freePages,
+      capabilities: physcapNames(this.host),
+      capabilities_bits: physcapBits(this.host),
+    };
+  }
+
+  /** XEN_DOMCTL_createdomain: pick the id, run the release's checks, build the domain paused. */
+  createDomain(args: CreateDomainArgs): number {
+    const domid = this.pickDomid(args.domid);
+    // From here the id is spent: Xen's rover / last id has moved even if the build fails.
+    this.lastDomid = domid;
+    this.fault('createdomain');
+    const refused = runCreateRules({ release: this.host.release, host: this.host, args, hwdom: false });
+    if (refused) {
+      throw new XenkitError('XEN_' + refused.errno, `createdomain failed: ${refused.errno} (${ERRNO[refused.errno]}): ${refused.reason}`, {
+        field: refused.field,
+        value: refused.value,
+        errno: refused.errno,
+        hint: refused.hint,
+        source: refused.source,
+        details: { rule: refused.rule, ...(refused.xenLog ? { xenLog: refused.xenLog } : {}) },
+      });
+    }
+    const hvm = (args.flags & this.hvmBit) !== 0;
+    this.put({
+      domid,
+      hvm,
+      // Up to 4.12 HAP is silently dropped where the host lacks it; later it is refused above.
+      hap: hvm && (args.flags & this.hapBit) !== 0 && this.host.hap,
+      xsDomain: this.xsBit !== 0 && (args.flags & this.xsBit) !== 0,
+      flags: args.flags,
+      emulationFlags: 'emulation_flags' in args.arch ? args.arch.emulation_flags : 0,
+      ssidref: args.ssidref,
+      handle: args.handle,
+      pauseCount: 0,
+      shutdownReason: null,
+      totPages: 0,
+      maxPages: 0,
+      maxVcpus: args.max_vcpus ?? 0,
+      createdAt: this.clockNs,
+      cpupool: args.cpupool_id ?? 0,
+    });
+    return domid;
+  }
+
+  /** The release's domid allocation (see facts domid.ts for each kind). */
+  private pickDomid(requested: number): number {
+    const rule = this.domidRule;
+    const exact = rule.kind === 'bitmap-any' ? requested !== DOMID_ANY : requested > 0 && requested < DOMID_FIRST_RESERVED;
+    if (exact) {
+      if (requested >= DOMID_FIRST_RESERVED || requested < 0)
+        throw hypercallError('createdomain', rule.invalid ?? 'EINVAL', `domain id ${requested} cannot be requested`, rule.source);
+      if (this.slots[requested]) throw hypercallError('createdomain', rule.inUse, `domain id ${requested} is in use`, rule.source);
+      return requested;
+    }
+    // Search after the last id picked, wrapping from DOMID_FIRST_RESERVED back to 1.
+    let id = this.lastDomid;
+    for (let n = 1; n < DOMID_FIRST_RESERVED; n++) {
+      id++;
+      if (id >= DOMID_FIRST_RESERVED) id = 1;
+      if (!this.slots[id]) return id;
+    }
+    throw hypercallError('createdomain', rule.exhausted, 'no free domain id', rule.source);
+  }
+
+  getDomainInfo(domid: number): DomainInfo {
+    this.fault('getdomaininfo');
+    return this.info(this.get('getdomaininfo', domid));
+  }
+
+  listDomains(): DomainInfo[] {
+    return this.allDomains().map((d) => this.info(d));
+  }
+
+  private info(d: SimDomain): DomainInfo {
+    const paused = d.pauseCount > 0;
+    const shutdown = d.shutdownReason !== null;
+    return {
+      domid: d.domid,
+      dying: false,
+      hvm: d.hvm,
+      shutdown,
+      paused,
+      blocked: false,
+      running: !paused && !shutdown && d.maxVcpus > 0,
+      hap: d.hap,
+      xs_domain: d.xsDomain,
+      shutdown_reason: d.shutdownReason,
+      tot_pages: d.totPages,
+      max_pages: d.maxPages,
+      nr_online_vcpus: d.domid === 0 || (!paused && !shutdown) ? d.maxVcpus : 0,
+      max_vcpu_id: d.maxVcpus > 0 ? d.maxVcpus - 1 : 0,
+      cpu_time_ns: 0,
+      ssidref: d.ssidref,
+      handle: d.handle,
+      cpupool: d.cpupool,
+    };
+  }
+
+  pauseDomain(domid: number): void {
+    this.fault('pausedomain');
+    const d = this.get('pausedomain', domid);
+    // XEN_DOMCTL_pausedomain on the calling domain itself: -EINVAL (xen/common/domctl.c).
+    if (domid === 0) throw hypercallError('pausedomain', 'EINVAL', 'a domain cannot pause itself (dom0 is the caller)');
+    d.pauseCount++;
+  }
+
+  unpauseDomain(domid: number): void {
+    this.fault('unpausedomain');
+    const d = this.get('unpausedomain', domid);
+    // domain_unpause_by_systemcontroller(): -EINVAL when not paused by the controller.
+    if (d.pauseCount === 0) throw hypercallError('unpausedomain', 'EINVAL', `domain ${domid} is not paused`);
+    d.pauseCount--;
+  }
+
+  destroyDomain(domid: number): void {
+    this.fault('destroydomain');
+    const d = this.get('destroydomain', domid);
+    if (domid === 0) throw hypercallError('destroydomain', 'EINVAL', 'a domain cannot destroy itself (dom0 is the caller)');
+    this.freePages += d.totPages;
+    this.slots[domid] = undefined;
+    this.count--;
+  }
+
+  setMaxMem(domid: number, maxKiB: number): void {
+    this.fault('max_mem');
+    const d = this.get('max_mem', domid);
+    if (!Number.isSafeInteger(maxKiB) || maxKiB < 0) throw hypercallError('max_mem', 'EINVAL', `max memory ${maxKiB} KiB`);
+    // XEN_DOMCTL_max_mem: new_max = max_memkb >> (PAGE_SHIFT - 10); never refused for being below tot_pages.
+    d.maxPages = Math.floor(maxKiB / PAGE_KIB);
+  }
+
+  setMaxVcpus(domid: number, maxVcpus: number): void {
+    this.fault('max_vcpus');
+    const d = this.get('max_vcpus', domid);
+    const limit = maxVcpusLimit(this.host.release, d.hvm);
+    if (!Number.isSafeInteger(maxVcpus) || maxVcpus < 0 || maxVcpus > limit)
+      throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} vCPUs (this domain allows at most ${limit})`);
+    if (d.maxVcpus !== 0 && maxVcpus !== d.maxVcpus && maxVcpus < d.maxVcpus)
+      throw hypercallError('max_vcpus', 'EINVAL', `vCPUs can only be added (domain has ${d.maxVcpus})`);
+    d.maxVcpus = maxVcpus;
+  }
+
+  populatePhysmap(domid: number, kib: number): void {
+    this.fault('populate_physmap');
+    const d = this.get('populate_physmap', domid);
+    if (!Number.isSafeInteger(kib) || kib < 0) throw hypercallError('populate_physmap', 'EINVAL', `${kib} KiB`);
+    const pages = Math.ceil(kib / PAGE_KIB);
+    // assign_pages() (xen/common/page_alloc.c): over the domain's max_pages, or the host is out of memory.
+    if (d.totPages + pages > d.maxPages)
+      throw hypercallError('populate_physmap', 'ENOMEM', `domain ${domid} would exceed its max memory (${d.maxPages * PAGE_KIB} KiB)`);
+    if (pages > this.freePages)
+      throw hypercallError('populate_physmap', 'ENOMEM', `host has ${this.freePages * PAGE_KIB} KiB free, ${kib} KiB asked`);
+    this.freePages -= pages;
+    d.totPages += pages;
+  }
+
+  shutdown(domid: number, reason: ShutdownReason): void {
+    this.fault('shutdown');
+    if (!(SHUTDOWN_REASONS as readonly string[]).includes(reason))
+      throw hypercallError('shutdown', 'EINVAL', `reason ${JSON.stringify(reason)}`);
+    const d = this.get('shutdown', domid);
+    // domain_shutdown(): a domain already shut down keeps its first reason.
+    if (d.shutdownReason === null) d.shutdownReason = reason;
+  }
+
+  close(): void {}
+}

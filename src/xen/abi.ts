@@ -1,0 +1,65 @@
+import { ABI } from './abi-data.js';
+import { RELEASE_IDS, type ReleaseId } from './releases.js';
+
+/** [name, C type, byte offset, size] */
+export type FieldRow = [string, string, number, number];
+
+export interface StructLayout {
+  size: number;
+  align: number;
+  fields: FieldRow[];
+}
+
+/** A release's binary interface as its public headers define it (see abi-data.ts for provenance). */
+export interface AbiFacts {
+  domctlInterfaceVersion: number;
+  sysctlInterfaceVersion: number;
+  /** struct xen_domctl_createdomain on x86_64. */
+  createdomain: StructLayout;
+  /** struct xen_arch_domainconfig on x86_64. */
+  x86Arch: StructLayout;
+  arm64Createdomain: StructLayout;
+  arm64Arch: StructLayout;
+  /** struct xen_domctl_getdomaininfo on x86_64. */
+  getdomaininfo: StructLayout;
+  /** struct xen_sysctl_physinfo on x86_64. */
+  physinfo: StructLayout;
+  /** sizeof(struct xen_domctl). */
+  domctlSize: number;
+  /** XEN_DOMINF_* name -> bit. */
+  dominf: Record<string, number>;
+  /** XEN_SYSCTL_PHYSCAP_* name -> bit. */
+  physcap: Record<string, number>;
+  /** XEN_DOMCTL_CONFIG_* (GIC_*, TEE_*, ...) name -> value. */
+  armConfig: Record<string, number>;
+  /** XEN_DOMCTL_CDF_* name -> bit, as the header has them. */
+  cdf: Record<string, number>;
+  emuAll: number;
+  /** libxenctrl's soname, e.g. libxenctrl.so.4.17. */
+  soname: string;
+  /** The libxenctrl prototypes xenkit uses, as the release's xenctrl.h declares them. */
+  libxc: Record<string, string>;
+}
+
+export function abi(r: ReleaseId): AbiFacts {
+  return ABI[r];
+}
+
+/** The createdomain fields a caller sets (the struct's, minus the arch config, by its release name). */
+export function createdomainFields(r: ReleaseId): string[] {
+  return ABI[r].createdomain.fields.map((f) => f[0]).filter((n) => n !== 'config' && n !== 'arch');
+}
+
+/** The first release whose struct xen_domctl_createdomain has `field` (for "added in 4.N" messages). */
+export function releaseAddingField(field: string): ReleaseId | undefined {
+  return RELEASE_IDS.find((r) => createdomainFields(r).includes(field));
+}
+
+/** The x86 xen_arch_domainconfig fields of release r (4.6: only `dummy`). */
+export function x86ArchFields(r: ReleaseId): string[] {
+  return ABI[r].x86Arch.fields.map((f) => f[0]);
+}
+
+export function armArchFields(r: ReleaseId): string[] {
+  return ABI[r].arm64Arch.fields.map((f) => f[0]);
+}

@@ -1,0 +1,227 @@
+import { badInput } from '../errors.js';
+import { inRange, type ReleaseId } from './releases.js';
+
+/**
+ * XEN_X86_EMU_* bits of struct xen_arch_domainconfig (x86), xen/include/public/arch-x86/xen.h.
+ * Added by c/s 171946ab in 4.7 (LAPIC..PIT); USE_PIRQ in 4.9; VPCI in 4.11.
+ */
+const EMU_ROWS = [
+  { name: 'LAPIC', bit: 0, from: '4.7', what: 'local APIC' },
+  { name: 'HPET', bit: 1, from: '4.7', what: 'HPET' },
+  { name: 'PM', bit: 2, from: '4.7', what: 'ACPI PM timer and PM1 registers' },
+  { name: 'RTC', bit: 3, from: '4.7', what: 'RTC/CMOS' },
+  { name: 'IOAPIC', bit: 4, from: '4.7', what: 'IO-APIC' },
+  { name: 'PIC', bit: 5, from: '4.7', what: '8259 PIC' },
+  { name: 'VGA', bit: 6, from: '4.7', what: 'standard VGA' },
+  { name: 'IOMMU', bit: 7, from: '4.7', what: 'emulated IOMMU' },
+  { name: 'PIT', bit: 8, from: '4.7', what: '8254 PIT' },
+  { name: 'USE_PIRQ', bit: 9, from: '4.9', what: 'event channels for physical IRQs (HVM PIRQ)' },
+  { name: 'VPCI', bit: 10, from: '4.11', what: 'virtual PCI (vPCI)' },
+] as const satisfies readonly { name: string; bit: number; from: ReleaseId; what: string }[];
+
+export type EmuName = (typeof EMU_ROWS)[number]['name'];
+
+export const EMU: Record<EmuName, number> = Object.fromEntries(EMU_ROWS.map((r) => [r.name, 1 << r.bit])) as Record<
+  EmuName,
+  number
+>;
+
+export interface EmuBit {
+  name: EmuName;
+  bit: number;
+  value: number;
+  what: string;
+}
+
+/** The bits release r defines (none in 4.6: its x86 xen_arch_domainconfig is `{ char dummy; }`). */
+export function emuBits(r: ReleaseId): EmuBit[] {
+  return EMU_ROWS.filter((x) => inRange(r, x.from)).map((x) => ({ name: x.name, bit: x.bit, value: 1 << x.bit, what: x.what }));
+}
+
+/** XEN_X86_EMU_ALL of release r (0 for 4.6, which has no bitmap). */
+export function emuAll(r: ReleaseId): number {
+  return emuBits(r).reduce((m, b) => m | b.value, 0);
+}
+
+export function hasEmulationBitmap(r: ReleaseId): boolean {
+  return emuAll(r) !== 0;
+}
+
+/** "LAPIC|IOAPIC" style; unknown bits as bitN. */
+export function emuNames(bits: number): string[] {
+  const out: string[] = [];
+  for (let b = 0; b < 32; b++) {
+    if (!(bits & (1 << b))) continue;
+    const row = EMU_ROWS.find((x) => x.bit === b);
+    out.push(row ? row.name : `bit${b}`);
+  }
+  return out;
+}
+
+export function describeEmu(bits: number): string {
+  return bits === 0 ? '0 (no emulated devices)' : `${hex(bits)} (${emuNames(bits).join('|')})`;
+}
+
+export function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16);
+}
+
+/** emulation_flags given as a number, "0x.." string, or a list of device names (with or without XEN_X86_EMU_). */
+export function parseEmulationFlags(input: unknown, field = 'emulation_flags'): number {
+  if (typeof input === 'string' && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(input)) return parseEmulationFlags(Number(input.trim()), field);
+  if (typeof input === 'number') {
+    if (!Number.isSafeInteger(input) || input < 0 || input > 0xffffffff)
+      throw badInput(field, input, 'a 32-bit unsigned XEN_X86_EMU_* bitmap (0 .. 0xffffffff)');
+    return input >>> 0;
+  }
+  const list = typeof input === 'string' ? input.split(/[\s,|]+/).filter(Boolean) : input;
+  if (Array.isArray(list)) {
+    let v = 0;
+    list.forEach((n, i) => {
+      const name = typeof n === 'string' ? n.trim().toUpperCase().replace(/^XEN_X86_EMU_/, '') : n;
+      const row = EMU_ROWS.find((x) => x.name === name);
+      if (!row) throw badInput(`${field}[${i}]`, n, `a XEN_X86_EMU_* device name: ${EMU_ROWS.map((x) => x.name).join(', ')}`);
+      v |= 1 << row.bit;
+    });
+    return v >>> 0;
+  }
+  throw badInput(field, input, 'a number, a "0x..." string, or a list of XEN_X86_EMU_* device names');
+}
+
+/**
+ * What the hypervisor accepts, as Xen 4.21 states it (xen/arch/x86/domain.c emulation_flags_ok()'s
+ * `configs[]`): a bitmap is accepted for a guest kind when (flags & ~opt) == min for one row.
+ * Earlier releases wrote the same thing as if/else chains; each is transcribed into rows below.
+ */
+export interface EmuAllowed {
+  guest: 'hvm' | 'pv';
+  domain: 'domU' | 'hwdom';
+  min: number;
+  opt: number;
+  label: string;
+}
+
+export interface EmulationRule {
+  /** Accepted rows; the empty list means "no check at all" (4.6: no bitmap). */
+  allowed: EmuAllowed[];
+  /** Hardware domain gets PIT or'ed in before (4.8+) or after (4.7) the EINVAL mask check. */
+  hwdomPit: 'before-mask' | 'after-mask' | 'none';
+  /** Wording of the EOPNOTSUPP log line. */
+  message: string;
+  source: string;
+}
+
+const { LAPIC, IOAPIC, PIT, USE_PIRQ, VPCI } = EMU;
+
+function rule(r: ReleaseId): EmulationRule {
+  const all = emuAll(r);
+  const pv: EmuAllowed[] = [
+    { guest: 'pv', domain: 'domU', min: 0, opt: PIT, label: 'PV: none, or PIT alone' },
+    { guest: 'pv', domain: 'hwdom', min: 0, opt: PIT, label: 'PV hardware domain: none, or PIT alone' },
+  ];
+  if (r === '4.6') return { allowed: [], hwdomPit: 'none', message: '', source: 'xen/include/public/arch-x86/xen.h @RELEASE-4.6.0 (struct xen_arch_domainconfig { char dummy; }: no bitmap, no check)' };
+  const oldMsg = 'Xen does not allow %s domain creation with the current selection of emulators';
+  if (r === '4.7')
+    // arch_domain_create(): `emulation_flags != 0 && emulation_flags != (hvm ? XEN_X86_EMU_ALL : XEN_X86_EMU_PIT)`
+    return {
+      allowed: [
+        { guest: 'hvm', domain: 'domU', min: 0, opt: 0, label: 'HVM: 0 (nothing checked)' },
+        { guest: 'hvm', domain: 'domU', min: all, opt: 0, label: 'HVM: XEN_X86_EMU_ALL' },
+        { guest: 'hvm', domain: 'hwdom', min: all, opt: 0, label: 'HVM hardware domain: XEN_X86_EMU_ALL' },
+        ...pv,
+      ],
+      hwdomPit: 'after-mask',
+      message: oldMsg,
+      source: 'xen/arch/x86/domain.c arch_domain_create() @RELEASE-4.7.0',
+    };
+  if (r === '4.8')
+    // arch_domain_create(): "PVHv2 guests can request emulated APIC": `emflags && (hvm ? emflags != ALL && emflags != LAPIC : emflags != PIT)`
+    return {
+      allowed: [
+        { guest: 'hvm', domain: 'domU', min: 0, opt: 0, label: 'HVM: 0 (nothing checked)' },
+        { guest: 'hvm', domain: 'domU', min: all, opt: 0, label: 'HVM: XEN_X86_EMU_ALL' },
+        { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
+        { guest: 'hvm', domain: 'hwdom', min: all, opt: 0, label: 'HVM hardware domain: XEN_X86_EMU_ALL' },
+        ...pv,
+      ],
+      hwdomPit: 'before-mask',
+      message: oldMsg,
+      source: 'xen/arch/x86/domain.c arch_domain_create() @RELEASE-4.8.0',
+    };
+  if (r === '4.9' || r === '4.10')
+    // emulation_flags_ok(): domU `emflags && emflags != ALL && emflags != LAPIC`; hwdom exactly LAPIC|IOAPIC.
+    return {
+      allowed: [
+        { guest: 'hvm', domain: 'domU', min: 0, opt: 0, label: 'HVM: 0 (nothing checked)' },
+        { guest: 'hvm', domain: 'domU', min: all, opt: 0, label: 'HVM: XEN_X86_EMU_ALL' },
+        { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
+        { guest: 'hvm', domain: 'hwdom', min: LAPIC | IOAPIC, opt: 0, label: 'PVH hardware domain: LAPIC|IOAPIC' },
+        ...pv,
+      ],
+      hwdomPit: 'before-mask',
+      message: oldMsg,
+      source: `xen/arch/x86/domain.c emulation_flags_ok() @RELEASE-${r}.0`,
+    };
+  if (inRange(r, '4.11', '4.18'))
+    // emulation_flags_ok(): domU exactly ALL & ~VPCI or LAPIC (0 no longer passes); hwdom VPCI|LAPIC|IOAPIC.
+    return {
+      allowed: [
+        { guest: 'hvm', domain: 'domU', min: all & ~VPCI, opt: 0, label: 'HVM: XEN_X86_EMU_ALL & ~VPCI' },
+        { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
+        { guest: 'hvm', domain: 'hwdom', min: VPCI | LAPIC | IOAPIC, opt: 0, label: 'PVH hardware domain: VPCI|LAPIC|IOAPIC' },
+        ...pv,
+      ],
+      hwdomPit: 'before-mask',
+      message: oldMsg,
+      source: `xen/arch/x86/domain.c emulation_flags_ok() @RELEASE-${r}.0`,
+    };
+  // 4.19 (USE_PIRQ user-selectable for HVM domU) and 4.21+ (the configs[] table; new log wording).
+  const newer = inRange(r, '4.21');
+  return {
+    allowed: [
+      { guest: 'hvm', domain: 'domU', min: all & ~(VPCI | USE_PIRQ), opt: USE_PIRQ, label: 'HVM: XEN_X86_EMU_ALL & ~VPCI, USE_PIRQ optional' },
+      { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
+      { guest: 'hvm', domain: 'hwdom', min: VPCI | LAPIC | IOAPIC, opt: 0, label: 'PVH hardware domain: VPCI|LAPIC|IOAPIC' },
+      ...pv,
+    ],
+    hwdomPit: 'before-mask',
+    message: newer ? 'will not create %s domain with emulators' : oldMsg,
+    source: `xen/arch/x86/domain.c emulation_flags_ok() @RELEASE-${r}.0`,
+  };
+}
+
+const rules = new Map<ReleaseId, EmulationRule>();
+export function emulationRule(r: ReleaseId): EmulationRule {
+  let x = rules.get(r);
+  if (!x) rules.set(r, (x = rule(r)));
+  return x;
+}
+
+/** Is `flags` accepted for this guest kind? (The bitmap is assumed within XEN_X86_EMU_ALL.) */
+export function emulationAccepted(r: ReleaseId, hvm: boolean, hwdom: boolean, flags: number): boolean {
+  const rl = emulationRule(r);
+  if (rl.allowed.length === 0) return true;
+  const guest = hvm ? 'hvm' : 'pv';
+  const domain = hwdom ? 'hwdom' : 'domU';
+  for (const a of rl.allowed) if (a.guest === guest && a.domain === domain && ((flags & ~a.opt) >>> 0) === a.min) return true;
+  return false;
+}
+
+/** Every concrete bitmap accepted for this guest kind (expanding `opt` bits), for messages. */
+export function acceptedValues(r: ReleaseId, hvm: boolean, hwdom = false): { value: number; label: string }[] {
+  const out: { value: number; label: string }[] = [];
+  const guest = hvm ? 'hvm' : 'pv';
+  const domain = hwdom ? 'hwdom' : 'domU';
+  for (const a of emulationRule(r).allowed) {
+    if (a.guest !== guest || a.domain !== domain) continue;
+    const optBits = [...Array(32).keys()].filter((b) => a.opt & (1 << b));
+    for (let m = 0; m < 1 << optBits.length; m++) {
+      let v = a.min;
+      optBits.forEach((b, i) => {
+        if (m & (1 << i)) v |= 1 << b;
+      });
+      if (!out.some((o) => o.value === v >>> 0)) out.push({ value: v >>> 0, label: a.label });
+    }
+  }
+  return out;
+}

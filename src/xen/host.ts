@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { XenkitError } from '../errors.js';
+import { ARCHES, type Arch } from './arch.js';
+import { parseRelease, RELEASE_IDS, type ReleaseId } from './releases.js';
+
+/**
+ * What a Xen host is and can do: Xen's createdomain answers depend on it (HVM needs VT-x/SVM,
+ * HAP needs EPT/NPT, HVM without HAP needs shadow paging compiled in, iommu needs an IOMMU...).
+ * Default: a typical modern x86 server running the newest release.
+ */
+export interface HostCaps {
+  release: ReleaseId;
+  arch: Arch;
+  /** Host RAM in MiB. */
+  memoryMiB: number;
+  /** Memory given to dom0 in MiB (dom0_mem). */
+  dom0MemoryMiB: number;
+  /** Physical CPUs (dom0 gets this many vCPUs, as Xen's default dom0_max_vcpus). */
+  cpus: number;
+  /** VT-x/SVM present and enabled (hvm_enabled). */
+  hvm: boolean;
+  /** EPT/NPT (hvm_hap_supported()). */
+  hap: boolean;
+  /** Shadow paging compiled in (CONFIG_SHADOW_PAGING); Debian's 4.17 build has none. */
+  shadow: boolean;
+  /** An IOMMU is enabled (iommu_enabled). */
+  iommu: boolean;
+  /** vPMU available (4.16+ XEN_DOMCTL_CDF_vpmu is refused without it). */
+  vpmu: boolean;
+  /** Processor trace available for vmtrace_size (4.15+). */
+  vmtrace: boolean;
+  /** ARM: the host's GIC (what XEN_DOMCTL_CONFIG_GIC_NATIVE resolves to). */
+  gic: 'v2' | 'v3';
+}
+
+export const DEFAULT_HOST: HostCaps = {
+  release: '4.22',
+  arch: 'x86_64',
+  memoryMiB: 65536,
+  dom0MemoryMiB: 4096,
+  cpus: 16,
+  hvm: true,
+  hap: true,
+  shadow: true,
+  iommu: true,
+  vpmu: false,
+  vmtrace: false,
+  gic: 'v3',
+};
+
+const hostSchema = z
+  .object({
+    release: z.union([z.string(), z.number()]).optional(),
+    arch: z.enum(ARCHES).optional(),
+    memoryMiB: z.number().int().positive().max(1 << 30).optional(),
+    dom0MemoryMiB: z.number().int().positive().optional(),
+    cpus: z.number().int().min(1).max(4096).optional(),
+    hvm: z.boolean().optional(),
+    hap: z.boolean().optional(),
+    shadow: z.boolean().optional(),
+    iommu: z.boolean().optional(),
+    vpmu: z.boolean().optional(),
+    vmtrace: z.boolean().optional(),
+    gic: z.enum(['v2', 'v3']).optional(),
+  })
+  .strict();
+
+/** Fill in and check a host description; bad fields get an error naming field, value and what is accepted. */
+export function makeHost(partial: Record<string, unknown> = {}, field = 'host'): HostCaps {
+  const parsed = hostSchema.safeParse(partial);
+  if (!parsed.success) throw zodToError(parsed.error, partial, field);
+  const p = parsed.data;
+  const host: HostCaps = { ...DEFAULT_HOST, ...stripUndefined(p), release: p.release === undefined ? DEFAULT_HOST.release : parseRelease(p.release, `${field}.release`) } as HostCaps;
+  if (host.arch === 'arm64' && partial.hvm === undefined) {
+    // ARM guests are all "HVM" in Xen's sense (XEN_DOMCTL_CDF_hvm is required there from 4.13).
+    host.hvm = true;
+  }
+  if (host.dom0MemoryMiB >= host.memoryMiB)
+    throw new XenkitError('BAD_HOST', `${field}.dom0MemoryMiB: ${host.dom0MemoryMiB} must be less than memoryMiB (${host.memoryMiB})`, {
+      field: `${field}.dom0MemoryMiB`,
+      value: host.dom0MemoryMiB,
+      hint: `a number of MiB below ${host.memoryMiB}`,
+    });
+  return host;
+}
+
+/**
+ * Describe a host from a real host's physinfo (as `xk info --json` or a replay `physinfo` line
+ * prints it), so the sim answers as that machine would.
+ */
+export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId | string | undefined): HostCaps {
+  const caps = Array.isArray(pi.capabilities) ? (pi.capabilities as unknown[]).map(String) : [];
+  const pages = Number(pi.total_pages);
+  if (!Number.isFinite(pages) || pages <= 0)
+    throw new XenkitError('BAD_HOST', `physinfo.total_pages: ${JSON.stringify(pi.total_pages)} is not a page count`, {
+      field: 'physinfo.total_pages',
+      value: pi.total_pages,
+      hint: 'a positive number of 4 KiB pages',
+    });
+  const memoryMiB = Math.floor(pages / 256);
+  return makeHost({
+    release: release ?? (pi.release as string | undefined),
+    arch: (pi.arch as string) ?? 'x86_64',
+    memoryMiB,
+    dom0MemoryMiB: Math.min(DEFAULT_HOST.dom0MemoryMiB, Math.max(1, Math.floor(memoryMiB / 4))),
+    cpus: Number(pi.nr_cpus) || 1,
+    hvm: caps.includes('hvm'),
+    hap: caps.includes('hap'),
+    shadow: caps.includes('shadow'),
+    iommu: caps.includes('directio') || caps.includes('iommu'),
+    vpmu: caps.includes('vpmu'),
+    vmtrace: caps.includes('vmtrace'),
+  });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Turn a zod failure into the project's error: field path, value given, what is accepted. */
+export function zodToError(err: z.ZodError, input: unknown, prefix: string): XenkitError {
+  const issue = err.issues[0]!;
+  const path = issue.path.map(String);
+  const field = [prefix, ...path].filter(Boolean).join('.');
+  let value: unknown = input;
+  for (const k of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[k] : undefined;
+  let accepted: string;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return new XenkitError('UNKNOWN_KEY', `${field}: unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`, {
+        field: [field, issue.keys[0]].join('.'),
+        value: issue.keys[0],
+        hint: 'check the spelling; accepted keys are documented in the README',
+      });
+    case 'invalid_value':
+      accepted = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    default:
+      accepted = issue.message.replace(/^Invalid input: /, '');
+  }
+  return new XenkitError('BAD_INPUT', `${field}: ${JSON.stringify(value)} is not accepted (${accepted})`, { field, value, hint: accepted });
+}
+
+export const KNOWN_RELEASES = RELEASE_IDS;

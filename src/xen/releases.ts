@@ -1,0 +1,49 @@
+import { XenkitError } from '../errors.js';
+
+/**
+ * The Xen releases xenkit models: 4.6 (the last without the emulation bitmap) to 4.22 (newest).
+ * Adding a release is adding its id here and a row in each facts table keyed by release
+ * (interface version, flags, emulation, layouts, rules); `release-table.test.ts` checks every
+ * table has a row for every id.
+ */
+export const RELEASE_IDS = [
+  '4.6', '4.7', '4.8', '4.9', '4.10', '4.11', '4.12', '4.13', '4.14',
+  '4.15', '4.16', '4.17', '4.18', '4.19', '4.20', '4.21', '4.22',
+] as const;
+export type ReleaseId = (typeof RELEASE_IDS)[number];
+
+export const NEWEST_RELEASE: ReleaseId = '4.22';
+
+/** Index in RELEASE_IDS: for "since"/"until" comparisons. */
+export function releaseIndex(r: ReleaseId): number {
+  return RELEASE_IDS.indexOf(r);
+}
+
+/** True when `r` is `from` or later (and, when given, `to` or earlier). */
+export function inRange(r: ReleaseId, from: ReleaseId, to?: ReleaseId): boolean {
+  const i = releaseIndex(r);
+  return i >= releaseIndex(from) && (to === undefined || i <= releaseIndex(to));
+}
+
+/** Accepts "4.17", "4.17.0", "4.17.7", "RELEASE-4.17.0", "v4.17". */
+export function parseRelease(input: unknown, field = 'xen'): ReleaseId {
+  if (typeof input === 'string') {
+    const m = /^(?:RELEASE-|v)?(\d+)\.(\d+)(?:\.\d+)?(?:[-.+~].*)?$/.exec(input.trim());
+    if (m) {
+      const id = `${Number(m[1])}.${Number(m[2])}`;
+      if ((RELEASE_IDS as readonly string[]).includes(id)) return id as ReleaseId;
+    }
+  } else if (typeof input === 'number' && Number.isFinite(input)) {
+    return parseRelease(String(input), field);
+  }
+  throw new XenkitError('UNKNOWN_RELEASE', `${field}: ${JSON.stringify(input)} is not a Xen release xenkit knows`, {
+    field,
+    value: input,
+    hint: `expected one of ${RELEASE_IDS.join(', ')} (or "all" where a command takes it)`,
+  });
+}
+
+/** The git tag of the release in xen-project/xen, cited by every fact. */
+export function releaseTag(r: ReleaseId): string {
+  return `RELEASE-${r}.0`;
+}

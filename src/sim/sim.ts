@@ -10,9 +10,10 @@ import type {
 import { SHUTDOWN_REASONS } from '../hv/hypervisor.js';
 import { ERRNO, isErrnoName, type ErrnoName } from '../xen/errno.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
-import { runCreateRules } from '../xen/createdomain.js';
+import { runCreateRules, type PhasedFailure } from '../xen/createdomain.js';
 import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
 import { cdfValue } from '../xen/flags.js';
+import { inRange } from '../xen/releases.js';
 import { physcapNames, physcapBits } from '../xen/physinfo.js';
 import { maxVcpusLimit } from '../xen/limits.js';
 
@@ -63,9 +64,25 @@ export interface SimSnapshot {
   clockNs: number;
   domains: SimDomain[];
   faults: Record<string, Fault>;
+  leakedDomids?: number[];
 }
 
 const PAGE_KIB = 4;
+
+function hexId(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+function refusal(f: PhasedFailure): XenkitError {
+  return new XenkitError('XEN_' + f.errno, `createdomain failed: ${f.errno} (${ERRNO[f.errno]}): ${f.reason}`, {
+    field: f.field,
+    value: f.value,
+    errno: f.errno,
+    hint: f.hint,
+    source: f.source,
+    details: { rule: f.rule, ...(f.xenLog ? { xenLog: f.xenLog } : {}) },
+  });
+}
 
 /**
  * The embedded simulated Xen: answers as the chosen release would (facts' rules, domid allocation,
@@ -83,6 +100,8 @@ export class SimXen implements Hypervisor {
   private freePages: number;
   private clockNs = 0;
   private faults = new Map<string, Fault>();
+  /** 4.21+: ids the domid bitmap keeps after an early refusal (never freed until reboot). */
+  private leaked = new Set<number>();
   private readonly hvmBit: number;
   private readonly hapBit: number;
   private readonly xsBit: number;
@@ -100,6 +119,7 @@ export class SimXen implements Hypervisor {
       this.clockNs = snapshot.clockNs;
       for (const d of snapshot.domains) this.put(d);
       for (const [op, f] of Object.entries(snapshot.faults)) this.faults.set(op, { ...f });
+      for (const id of snapshot.leakedDomids ?? []) this.leaked.add(id);
     } else {
       const dom0Pages = this.host.dom0MemoryMiB * 256;
       this.freePages -= dom0Pages;
@@ -131,6 +151,7 @@ export class SimXen implements Hypervisor {
       clockNs: this.clockNs,
       domains: this.allDomains().map((d) => ({ ...d, handle: new Uint8Array(d.handle) })),
       faults: Object.fromEntries([...this.faults].map(([k, v]) => [k, { ...v }])),
+      leakedDomids: [...this.leaked],
     };
   }
 
@@ -217,22 +238,22 @@ export class SimXen implements Hypervisor {
     };
   }
 
-  /** XEN_DOMCTL_createdomain: pick the id, run the release's checks, build the domain paused. */
+  /**
+   * XEN_DOMCTL_createdomain, in Xen's order: the 'domctl' checks (4.6-4.11 flags), the id, the
+   * 'sanitise' checks (4.12+), then domain_create()'s. See facts createdomain.ts for the phases.
+   */
   createDomain(args: CreateDomainArgs): number {
+    const ctx = { release: this.host.release, host: this.host, args, hwdom: false };
+    const early = runCreateRules(ctx, 'domctl');
+    if (early) throw refusal(early);
     const domid = this.pickDomid(args.domid);
-    // From here the id is spent: Xen's rover / last id has moved even if the build fails.
-    this.lastDomid = domid;
     this.fault('createdomain');
-    const refused = runCreateRules({ release: this.host.release, host: this.host, args, hwdom: false });
+    const refused = runCreateRules(ctx, 'sanitise') ?? runCreateRules(ctx, 'create');
     if (refused) {
-      throw new XenkitError('XEN_' + refused.errno, `createdomain failed: ${refused.errno} (${ERRNO[refused.errno]}): ${refused.reason}`, {
-        field: refused.field,
-        value: refused.value,
-        errno: refused.errno,
-        hint: refused.hint,
-        source: refused.source,
-        details: { rule: refused.rule, ...(refused.xenLog ? { xenLog: refused.xenLog } : {}) },
-      });
+      // 4.21+: domid_free() is only reached from _domain_destroy(), so a refusal before struct domain
+      // exists leaves the id marked used until reboot (xen/common/domid.c, domain.c @RELEASE-4.21.0).
+      if (refused.phase === 'sanitise' && this.domidRule.kind !== 'rover') this.leaked.add(domid);
+      throw refusal(refused);
     }
     const hvm = (args.flags & this.hvmBit) !== 0;
     this.put({
@@ -245,7 +266,8 @@ export class SimXen implements Hypervisor {
       emulationFlags: 'emulation_flags' in args.arch ? args.arch.emulation_flags : 0,
       ssidref: args.ssidref,
       handle: args.handle,
-      pauseCount: 0,
+      // domain_create(): controller_pause_count = 1, the domain starts paused.
+      pauseCount: 1,
       shutdownReason: null,
       totPages: 0,
       maxPages: 0,
@@ -256,29 +278,66 @@ export class SimXen implements Hypervisor {
     return domid;
   }
 
-  /** The release's domid allocation (see facts domid.ts for each kind). */
+  private used(id: number): boolean {
+    return this.slots[id] !== undefined || (this.leaked.size > 0 && this.leaked.has(id));
+  }
+
+  /** The release's domid allocation (facts domid.ts). The search moves the last-id mark; exact requests do not. */
   private pickDomid(requested: number): number {
     const rule = this.domidRule;
-    const exact = rule.kind === 'bitmap-any' ? requested !== DOMID_ANY : requested > 0 && requested < DOMID_FIRST_RESERVED;
+    let exact: boolean;
+    if (rule.kind === 'bitmap-any') {
+      if (requested >= DOMID_FIRST_RESERVED && requested !== DOMID_ANY)
+        throw hypercallError('createdomain', rule.invalid!, `domain id ${hexId(requested)} is reserved; only DOMID_ANY (0x7ff5) asks Xen ${this.host.release} to pick one`, rule.source);
+      exact = requested !== DOMID_ANY;
+    } else exact = requested > 0 && requested < DOMID_FIRST_RESERVED;
     if (exact) {
-      if (requested >= DOMID_FIRST_RESERVED || requested < 0)
-        throw hypercallError('createdomain', rule.invalid ?? 'EINVAL', `domain id ${requested} cannot be requested`, rule.source);
-      if (this.slots[requested]) throw hypercallError('createdomain', rule.inUse, `domain id ${requested} is in use`, rule.source);
+      if (this.used(requested))
+        throw hypercallError(
+          'createdomain',
+          rule.inUse,
+          requested === 0 && rule.kind === 'bitmap-any'
+            ? 'domain id 0 is in use by dom0: from 4.22 a requested id of 0 means exactly 0; pass DOMID_ANY (0x7ff5) to have Xen pick one'
+            : `domain id ${requested} is in use`,
+          rule.source,
+        );
       return requested;
     }
-    // Search after the last id picked, wrapping from DOMID_FIRST_RESERVED back to 1.
-    let id = this.lastDomid;
-    for (let n = 1; n < DOMID_FIRST_RESERVED; n++) {
+    // Search after the last id picked up to DOMID_FIRST_RESERVED - 1, then wrap to 1.
+    // 4.6-4.20's rover loop stops when it comes back to the rover itself (so never returns it);
+    // 4.21+'s bitmap search wraps to 1 .. last inclusive.
+    const last = this.lastDomid;
+    const inclusive = rule.kind !== 'rover';
+    let id = last;
+    for (let n = 1; n < DOMID_FIRST_RESERVED + 1; n++) {
       id++;
       if (id >= DOMID_FIRST_RESERVED) id = 1;
-      if (!this.slots[id]) return id;
+      if (id === last && !inclusive) break;
+      if (!this.used(id)) {
+        this.lastDomid = id;
+        return id;
+      }
+      if (id === last) break;
     }
     throw hypercallError('createdomain', rule.exhausted, 'no free domain id', rule.source);
   }
 
+  /**
+   * XEN_DOMCTL_getdomaininfo (xen/common/domctl.c): 4.6-4.17 answer with the first domain whose id is
+   * >= the one asked for (4.8-4.17: EINVAL for ids >= DOMID_FIRST_RESERVED); 4.18+ only the exact id.
+   * Callers compare the returned domid, as libxl does.
+   */
   getDomainInfo(domid: number): DomainInfo {
     this.fault('getdomaininfo');
-    return this.info(this.get('getdomaininfo', domid));
+    const r = this.host.release;
+    if (inRange(r, '4.18') || this.slots[domid]) return this.info(this.get('getdomaininfo', domid));
+    if (domid >= DOMID_FIRST_RESERVED && inRange(r, '4.8'))
+      throw hypercallError('getdomaininfo', 'EINVAL', `domain id ${hexId(domid)} is reserved`);
+    for (let i = Math.max(0, domid); i < DOMID_FIRST_RESERVED; i++) {
+      const d = this.slots[i];
+      if (d) return this.info(d);
+    }
+    throw hypercallError('getdomaininfo', 'ESRCH', `no domain with id >= ${domid}`);
   }
 
   listDomains(): DomainInfo[] {
@@ -315,6 +374,8 @@ export class SimXen implements Hypervisor {
     const d = this.get('pausedomain', domid);
     // XEN_DOMCTL_pausedomain on the calling domain itself: -EINVAL (xen/common/domctl.c).
     if (domid === 0) throw hypercallError('pausedomain', 'EINVAL', 'a domain cannot pause itself (dom0 is the caller)');
+    // domain_pause_by_systemcontroller(): the controller pause count is capped at 255.
+    if (d.pauseCount >= 255) throw hypercallError('pausedomain', 'EOVERFLOW', `domain ${domid} is already paused 255 times`);
     d.pauseCount++;
   }
 
@@ -343,14 +404,24 @@ export class SimXen implements Hypervisor {
     d.maxPages = Math.floor(maxKiB / PAGE_KIB);
   }
 
+  /**
+   * XEN_DOMCTL_max_vcpus (xen/common/domctl.c): 4.6-4.11 allocate vCPUs here (EINVAL above the limit
+   * or when shrinking, EBUSY when growing from non-zero); 4.12+ only accept the count createdomain had.
+   */
   setMaxVcpus(domid: number, maxVcpus: number): void {
     this.fault('max_vcpus');
     const d = this.get('max_vcpus', domid);
-    const limit = maxVcpusLimit(this.host.release, d.hvm);
+    if (domid === 0) throw hypercallError('max_vcpus', 'EINVAL', 'a domain cannot change its own vCPUs (dom0 is the caller)');
+    if (inRange(this.host.release, '4.12')) {
+      if (maxVcpus !== d.maxVcpus)
+        throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} differs from the max_vcpus (${d.maxVcpus}) given at createdomain; from 4.12 they must match`);
+      return;
+    }
+    const limit = maxVcpusLimit(this.host.release, d.hvm, this.host.arch, this.host.gic);
     if (!Number.isSafeInteger(maxVcpus) || maxVcpus < 0 || maxVcpus > limit)
       throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} vCPUs (this domain allows at most ${limit})`);
-    if (d.maxVcpus !== 0 && maxVcpus !== d.maxVcpus && maxVcpus < d.maxVcpus)
-      throw hypercallError('max_vcpus', 'EINVAL', `vCPUs can only be added (domain has ${d.maxVcpus})`);
+    if (maxVcpus < d.maxVcpus) throw hypercallError('max_vcpus', 'EINVAL', `vCPUs can only be added (domain has ${d.maxVcpus})`);
+    if (d.maxVcpus !== 0 && maxVcpus !== d.maxVcpus) throw hypercallError('max_vcpus', 'EBUSY', `domain ${domid} already has ${d.maxVcpus} vCPUs`);
     d.maxVcpus = maxVcpus;
   }
 

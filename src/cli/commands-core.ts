@@ -1,0 +1,273 @@
+import { rmSync, existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { XenkitError } from '../errors.js';
+import { SimXen } from '../sim/sim.js';
+import { defaultStatePath, openSimState } from '../sim/store.js';
+import { replayLine } from '../replay/replay.js';
+import { checkLine } from '../xc/batch.js';
+import { domainCreate } from '../xc/domain-create.js';
+import { abi } from '../xen/abi.js';
+import { describeRules } from '../xen/createdomain.js';
+import { domidRule } from '../xen/domid.js';
+import { emuAll, emuNames, hex } from '../xen/emulation.js';
+import { cdfFlags } from '../xen/flags.js';
+import { parseRelease, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
+import { defaultEmulation } from '../xc/config.js';
+import { addHostOptions, hostFromOptions } from './host-options.js';
+import { EXIT, jsonOut, out, readLines } from './io.js';
+import { formatList, listRows } from './list.js';
+
+export function statePath(cmd: Command): string {
+  const o = cmd.optsWithGlobals() as { state?: string };
+  return o.state ?? defaultStatePath();
+}
+
+export function releasesArg(v: string): ReleaseId[] {
+  return v === 'all' ? [...RELEASE_IDS] : v.split(',').map((x) => parseRelease(x, '--xen'));
+}
+
+export function registerCore(program: Command): void {
+  program
+    .command('demo')
+    .description('the main job on an in-memory simulated Xen: create domains with and without a config, explain a rejection, list them')
+    .option('--xen <ver>', 'Xen release to simulate', '4.22')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', '\nExamples:\n  xk demo\n  xk demo --xen 4.11')
+    .action((o: { xen: string; json?: boolean }) => runDemo(parseRelease(o.xen, '--xen'), !!o.json));
+
+  addHostOptions(
+    program
+      .command('check')
+      .description('check createdomain configs against Xen releases (JSON lines in, one verdict per line out)')
+      .requiredOption('--xen <ver>', 'a release (4.6 .. 4.22), a comma list, or "all"')
+      .option('--jsonl <file>', 'one raw createdomain config per line ("-" for stdin)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Input line: {"id": "web1", "arch": "x86_64", "flags": ["hvm", "hap"], "emulation_flags": 1023}
+  flags: XEN_DOMCTL_CDF_* names (hvm_guest or hvm, hap, ...) or a number; emulation_flags: number or "0x...".
+  No "emulation_flags" key means no arch config was passed: the release's defaults apply.
+Examples:
+  echo '{"id":"zeroed","flags":["hvm","hap"],"emulation_flags":0}' | xk check --xen all --jsonl -
+  xk check --xen 4.17 --jsonl configs.jsonl`,
+    )
+    .action(async (o: Record<string, unknown>, cmd: Command) => {
+      if (typeof o.jsonl !== 'string')
+        throw new XenkitError('BAD_INPUT', 'check: nothing to check', { field: '--jsonl', hint: 'give --jsonl FILE (or - for stdin); xl.cfg files: xk check FILE... --xen VER' });
+      const releases = releasesArg(String(o.xen));
+      const host = hostFromOptions(o);
+      let n = 0;
+      let rejected = false;
+      for await (const line of readLines(o.jsonl)) {
+        n++;
+        for (const r of checkLine(line, n, releases, { ...host, release: undefined as never })) {
+          if (r.accept === false || r.error) rejected = true;
+          jsonOut(r);
+        }
+      }
+      void cmd;
+      if (rejected) process.exitCode = EXIT.REFUSED;
+    });
+
+  addHostOptions(
+    program
+      .command('replay')
+      .description('run a script of raw hypervisor operations (JSON lines) against a fresh host of a release')
+      .argument('<file>', 'script file, or - for stdin')
+      .requiredOption('--xen <ver>', 'Xen release of the host')
+      .option('--backend <name>', 'sim (default) or xen', 'sim')
+      .option('--explain', 'add the reason in words to failed operations'),
+  )
+    .addHelpText(
+      'after',
+      `
+Operations: physinfo, createdomain, destroydomain, pausedomain, unpausedomain, getdomaininfo,
+  max_vcpus {"domid","max"}, max_mem {"domid","max_memkb"}, populate_physmap {"domid","kib"},
+  shutdown {"domid","reason"}, inject {"target","errno","count"} (sim only).
+createdomain takes the release's own struct xen_domctl_createdomain fields plus domid and
+emulation_flags/misc_flags; an absent key is zero, as in a zeroed struct.
+Examples:
+  printf '%s\\n' '{"op":"createdomain","flags":["hvm","hap"]}' | xk replay --xen 4.10 -
+  xk replay --xen 4.22 --explain test/conformance/domid-4.22.jsonl`,
+    )
+    .action(async (file: string, o: Record<string, unknown>) => {
+      const release = parseRelease(o.xen, '--xen');
+      if (o.backend !== 'sim')
+        throw new XenkitError('NO_BACKEND', `--backend: ${JSON.stringify(o.backend)} is not available in this build`, { field: '--backend', value: o.backend, hint: 'use --backend sim' });
+      const hv = new SimXen(hostFromOptions(o, release));
+      let n = 0;
+      let failed = false;
+      for await (const line of readLines(file)) {
+        n++;
+        const r = replayLine(hv, release, line, n, !!o.explain);
+        if (!r) continue;
+        if (r.error) failed = true;
+        jsonOut(r);
+      }
+      if (failed) process.exitCode = EXIT.BAD_INPUT;
+    });
+
+  program
+    .command('releases')
+    .description('the Xen releases xenkit knows and their key createdomain facts')
+    .option('--json', 'print JSON')
+    .option('--rules', 'list each release\'s createdomain rules with their Xen source')
+    .addHelpText('after', '\nExamples:\n  xk releases\n  xk releases --json --rules')
+    .action((o: { json?: boolean; rules?: boolean }) => {
+      const rows = RELEASE_IDS.map((r) => {
+        const a = abi(r);
+        const d = domidRule(r);
+        return {
+          xen: r,
+          domctl_interface_version: hex(a.domctlInterfaceVersion),
+          cdf_flags: cdfFlags(r).map((f) => `${f.name}=${f.bit}`),
+          emu_all: hex(emuAll(r)),
+          emu_bits: emuNames(emuAll(r)),
+          createdomain_size: a.createdomain.size,
+          hvm_default: hex(defaultEmulation(r, 'hvm').value),
+          libxc: a.libxc.xc_domain_create ?? '',
+          domid: `${d.kind}: in use ${d.inUse}, none free ${d.exhausted}`,
+          ...(o.rules ? { rules: describeRules(r, 'x86_64') } : {}),
+        };
+      });
+      if (o.json) return jsonOut(rows);
+      out('XEN   DOMCTL  SIZE  EMU_ALL  HVM_DEFAULT  DOMIDS                              CDF FLAGS');
+      for (const r of rows)
+        out(`${r.xen.padEnd(5)} ${r.domctl_interface_version.padEnd(7)} ${String(r.createdomain_size).padEnd(5)} ${r.emu_all.padEnd(8)} ${r.hvm_default.padEnd(12)} ${r.domid.padEnd(35)} ${r.cdf_flags.join(' ')}`);
+      if (o.rules) for (const r of rows) for (const x of r.rules ?? []) out(`${r.xen} ${x.phase.padEnd(8)} ${x.id.padEnd(26)} ${x.source}`);
+    });
+
+  program
+    .command('info')
+    .description('the host: release, arch, memory, free memory, cpus, virtualisation capabilities')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  xk info\n  xk --state /tmp/lab.db info --json')
+    .action((o: { json?: boolean }, cmd: Command) => {
+      const st = openSimState(statePath(cmd));
+      try {
+        st.read((sim) => {
+          const p = sim.physinfo();
+          const v = sim.version();
+          const info = { backend: sim.backend, state: st.path, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, ...p, total_memory_mib: p.total_pages / 256, free_memory_mib: Math.floor(p.free_pages / 256) };
+          if (o.json) return jsonOut(info);
+          out(`backend         : ${info.backend} (${info.state})`);
+          out(`xen_version     : ${info.version}`);
+          out(`arch            : ${info.arch}`);
+          out(`nr_cpus         : ${info.nr_cpus}`);
+          out(`total_memory    : ${info.total_memory_mib} MiB`);
+          out(`free_memory     : ${info.free_memory_mib} MiB`);
+          out(`virt_caps       : ${info.capabilities.join(' ')}`);
+        });
+      } finally {
+        st.close();
+      }
+    });
+
+  program
+    .command('list')
+    .description('list domains, in `xl list` columns')
+    .option('--long', 'more columns (flags, emulation, handle)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  xk list\n  xk list --json')
+    .action((o: { long?: boolean; json?: boolean }, cmd: Command) => {
+      const st = openSimState(statePath(cmd));
+      try {
+        const rows = st.read((sim, names) => listRows(sim, names));
+        if (o.json) jsonOut(rows);
+        else for (const l of formatList(rows, !!o.long)) out(l);
+      } finally {
+        st.close();
+      }
+    });
+
+  const sim = program.command('sim').description('the simulated host: init, reset, status');
+  addHostOptions(sim.command('init').description('make a new simulated host in the state file').option('--xen <ver>', 'Xen release', '4.22').option('--force', 'replace an existing state file'))
+    .addHelpText('after', '\nExamples:\n  xk sim init --xen 4.17 --no-shadow\n  xk --state lab.db sim init --xen 4.11 --memory 16384 --cpus 8')
+    .action((o: Record<string, unknown>, cmd: Command) => {
+      const path = statePath(cmd);
+      const host = hostFromOptions(o, parseRelease(o.xen, '--xen'));
+      if (existsSync(path) && !o.force)
+        throw new XenkitError('STATE_EXISTS', `state file ${path} already holds a simulated host`, { field: 'state', value: path, hint: 'use `xk sim reset` to empty it, or `xk sim init --force` to replace it' });
+      removeState(path);
+      openSimState(path, { host }).close();
+      out(`simulated Xen ${host.release} ${host.arch} host created in ${path}`);
+    });
+  sim
+    .command('reset')
+    .description('destroy every domain: the same host, freshly booted')
+    .option('--force', 'start over even if the state file is unreadable (default host)')
+    .addHelpText('after', '\nExamples:\n  xk sim reset')
+    .action((o: { force?: boolean }, cmd: Command) => {
+      const path = statePath(cmd);
+      let host;
+      try {
+        const st = openSimState(path);
+        host = st.read((s) => s.host);
+        st.close();
+      } catch (e) {
+        if (!o.force) throw e;
+      }
+      removeState(path);
+      openSimState(path, { host }).close();
+      out(`simulated host in ${path} reset`);
+    });
+  sim
+    .command('status')
+    .description('the simulated host and its state file')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }, cmd: Command) => {
+      const st = openSimState(statePath(cmd));
+      try {
+        st.read((s) => {
+          const snap = s.snapshot();
+          const status = { state: st.path, host: s.host, domains: s.domainCount, last_domid: snap.lastDomid, free_pages: snap.freePages, pending_faults: snap.faults, leaked_domids: snap.leakedDomids };
+          if (o.json) return jsonOut(status);
+          out(`state      : ${st.path}`);
+          out(`host       : Xen ${s.host.release} ${s.host.arch}, ${s.host.memoryMiB} MiB, ${s.host.cpus} cpus, hvm=${s.host.hvm} hap=${s.host.hap} shadow=${s.host.shadow} iommu=${s.host.iommu}`);
+          out(`domains    : ${s.domainCount} (last id picked ${snap.lastDomid})`);
+          out(`free memory: ${Math.floor(snap.freePages / 256)} MiB`);
+          if (Object.keys(snap.faults).length) out(`faults     : ${JSON.stringify(snap.faults)}`);
+        });
+      } finally {
+        st.close();
+      }
+    });
+}
+
+function removeState(path: string): void {
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
+}
+
+function runDemo(release: ReleaseId, json: boolean): void {
+  const hv = new SimXen({ release });
+  const log: Record<string, unknown>[] = [];
+  const say = (s: string) => !json && out(s);
+  say(`Simulated Xen ${release} on ${hv.host.arch}: ${hv.host.memoryMiB} MiB, ${hv.host.cpus} cpus, hvm hap shadow iommu`);
+  const steps: { title: string; config?: Parameters<typeof domainCreate>[1] }[] = [
+    { title: 'PV guest, no config (defaults)', config: { type: 'pv' } },
+    { title: 'HVM guest, no arch config (defaults)', config: { type: 'hvm' } },
+    { title: 'PVH guest with the LAPIC alone', config: { flags: ['hvm', 'hap'], arch: { emulation_flags: ['LAPIC'] } } },
+    { title: 'HVM guest with a zeroed arch config (what the old xc_domain_create() passed)', config: { type: 'hvm', arch: { emulation_flags: 0 } } },
+  ];
+  for (const s of steps) {
+    say(`\n== ${s.title}`);
+    try {
+      const r = domainCreate(hv, s.config);
+      hv.setMaxMem(r.domid, 262144);
+      hv.populatePhysmap(r.domid, 262144);
+      hv.unpauseDomain(r.domid);
+      say(`created domain ${r.domid}: flags ${hex(r.args.flags)}, emulation_flags ${hex((r.args.arch as { emulation_flags: number }).emulation_flags)}`);
+      for (const d of r.defaults) say(`  default: ${d}`);
+      log.push({ step: s.title, ok: true, domid: r.domid, defaults: r.defaults });
+    } catch (e) {
+      if (!(e instanceof XenkitError)) throw e;
+      say(`refused [${e.code}, ${e.errno}]: ${e.message}`);
+      log.push({ step: s.title, ok: false, code: e.code, errno: e.errno, message: e.message });
+    }
+  }
+  const rows = listRows(hv);
+  if (json) return jsonOut({ release, steps: log, domains: rows });
+  say('\n== xk list');
+  for (const l of formatList(rows, false)) out(l);
+}

@@ -1,0 +1,50 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { XenkitError } from '../errors.js';
+import { hostFromPhysinfo, makeHost, type HostCaps } from '../xen/host.js';
+
+/** Options that describe a simulated host (shared by replay, check, sim init). */
+export function addHostOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--arch <arch>', 'host architecture').choices(['x86_64', 'arm64']))
+    .option('--memory <MiB>', 'host memory in MiB (default 65536)')
+    .option('--cpus <n>', 'physical CPUs (default 16)')
+    .option('--no-hvm', 'host without VT-x/SVM')
+    .option('--no-hap', 'host without EPT/NPT')
+    .option('--no-shadow', 'Xen built without shadow paging (as Debian\'s 4.17)')
+    .option('--no-iommu', 'host without an IOMMU')
+    .option('--host-file <file>', 'describe the host from a JSON file: a host description, or a physinfo (xk info --json on a real host)');
+}
+
+function posInt(v: unknown, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0 || String(v).trim() === '')
+    throw new XenkitError('BAD_INPUT', `${field}: ${JSON.stringify(v)} is not a positive whole number`, { field, value: v, hint: 'a positive integer' });
+  return n;
+}
+
+export function hostFromOptions(o: Record<string, unknown>, release?: string): HostCaps {
+  let base: Record<string, unknown> = {};
+  if (typeof o.hostFile === 'string') {
+    if (!existsSync(o.hostFile)) throw new XenkitError('NO_FILE', `--host-file: ${o.hostFile}: no such file`, { field: '--host-file', value: o.hostFile, hint: 'a JSON file' });
+    let j: Record<string, unknown>;
+    try {
+      j = JSON.parse(readFileSync(o.hostFile, 'utf8'));
+    } catch (e) {
+      throw new XenkitError('BAD_INPUT', `--host-file: ${o.hostFile} is not JSON (${(e as Error).message})`, { field: '--host-file', value: o.hostFile, hint: 'a JSON object' });
+    }
+    const pi = (j.physinfo as Record<string, unknown>) ?? j;
+    base = 'total_pages' in pi ? { ...hostFromPhysinfo(pi, release ?? (j.release as string)) } : j;
+  }
+  const h: Record<string, unknown> = { ...base };
+  if (release) h.release = release;
+  if (o.arch) h.arch = o.arch;
+  const mem = posInt(o.memory, '--memory');
+  if (mem) h.memoryMiB = mem;
+  const cpus = posInt(o.cpus, '--cpus');
+  if (cpus) h.cpus = cpus;
+  for (const k of ['hvm', 'hap', 'shadow', 'iommu'] as const) if (o[k] === false) h[k] = false;
+  if (h.memoryMiB && !h.dom0MemoryMiB) h.dom0MemoryMiB = Math.min(4096, Math.max(1, Math.floor((h.memoryMiB as number) / 4)));
+  return makeHost(h, 'host');
+}

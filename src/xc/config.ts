@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { XenkitError, badInput } from '../errors.js';
+import type { ArchConfig, CreateDomainArgs } from '../hv/hypervisor.js';
+import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields, abi } from '../xen/abi.js';
+import { anyDomid } from '../xen/domid.js';
+import { EMU, emuAll, describeEmu, parseEmulationFlags } from '../xen/emulation.js';
+import { cdfValue, cdfNames, parseCdf } from '../xen/flags.js';
+import { zodToError, type HostCaps } from '../xen/host.js';
+import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES } from '../xen/limits.js';
+import { inRange, type ReleaseId } from '../xen/releases.js';
+
+const u32 = z.number().int().min(0).max(0xffffffff);
+const i32 = z.number().int().min(-0x80000000).max(0x7fffffff);
+const bitmap = z.union([u32, z.string(), z.array(z.string())]);
+
+/**
+ * What a caller of domainCreate() passes. Everything is optional: `arch` absent means "no arch
+ * config", and the release's per-arch defaults are filled in locally (the settled libxc API).
+ * Field names are Xen's (struct xen_domctl_createdomain), plus `type` as a shorthand for flags.
+ */
+export const domainConfigSchema = z
+  .object({
+    type: z.enum(['pv', 'pvh', 'hvm']).optional(),
+    flags: z.union([u32, z.string(), z.array(z.string())]).optional(),
+    domid: z.number().int().min(0).max(0x7fff).optional(),
+    ssidref: u32.optional(),
+    handle: z.union([z.string(), z.instanceof(Uint8Array)]).optional(),
+    iommu_opts: u32.optional(),
+    max_vcpus: u32.optional(),
+    max_evtchn_port: u32.optional(),
+    max_grant_frames: i32.optional(),
+    max_maptrack_frames: i32.optional(),
+    grant_opts: u32.optional(),
+    altp2m_opts: u32.optional(),
+    vmtrace_size: u32.optional(),
+    cpupool_id: u32.optional(),
+    arch: z
+      .object({
+        emulation_flags: bitmap.optional(),
+        misc_flags: u32.optional(),
+        gic_version: z.union([z.number().int().min(0).max(255), z.enum(['native', 'v2', 'v3'])]).optional(),
+        nr_spis: u32.optional(),
+        tee_type: z.number().int().min(0).max(0xffff).optional(),
+        clock_frequency: u32.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type DomainConfig = z.input<typeof domainConfigSchema>;
+
+export interface ResolvedCreate {
+  release: ReleaseId;
+  args: CreateDomainArgs;
+  /** The guest kind the flags (and `type`) describe. */
+  kind: 'pv' | 'pvh' | 'hvm';
+  /** Defaults xenkit filled in, in words (empty when the caller passed everything). */
+  defaults: string[];
+  /** True when no arch config was passed and the per-arch defaults were used. */
+  archDefaulted: boolean;
+}
+
+/** xenkit's default emulation bitmap for a guest kind on release r (libxc 4.7-4.11's NULL-config default; libxl's choice for PVH). */
+export function defaultEmulation(r: ReleaseId, kind: 'pv' | 'pvh' | 'hvm'): { value: number; why: string } {
+  if (emuAll(r) === 0) return { value: 0, why: 'Xen 4.6 has no emulation bitmap' };
+  if (kind === 'pv') return { value: 0, why: 'PV guests get no emulated devices (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.7.0 .. 4.11.0)' };
+  if (kind === 'pvh') return { value: EMU.LAPIC, why: 'PVH guests get the LAPIC alone (libxl__arch_domain_prepare_config(), libxl_x86.c @RELEASE-4.11.0+)' };
+  if (inRange(r, '4.7', '4.10'))
+    return { value: emuAll(r), why: `HVM guests get XEN_X86_EMU_ALL (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-${r}.0)` };
+  return {
+    value: emuAll(r) & ~EMU.VPCI,
+    why: 'HVM guests get XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.11.0, and libxl since)',
+  };
+}
+
+const GIC: Record<string, number> = { native: 0, v2: 1, v3: 2 };
+
+/** Turn a caller's config into the exact createdomain arguments for release r, applying defaults. */
+export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig | null): ResolvedCreate {
+  const parsed = domainConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) throw zodToError(parsed.error, input, 'config');
+  const c = parsed.data;
+  const defaults: string[] = [];
+  const arm = host.arch === 'arm64';
+  const hvmBit = cdfValue(r, 'hvm')!;
+  const hapBit = cdfValue(r, 'hap')!;
+
+  // Flags: given, or derived from `type` the way libxl derives them.
+  let flags: number;
+  let kind: 'pv' | 'pvh' | 'hvm';
+  if (c.flags !== undefined) {
+    flags = parseCdf(r, c.flags, 'config.flags');
+    const hvm = (flags & hvmBit) !== 0;
+    kind = c.type ?? (hvm ? 'hvm' : 'pv');
+    if (c.type && (c.type === 'pv') === hvm && !(c.type === 'pvh' && cdfValue(r, 'pvh_guest') && flags & cdfValue(r, 'pvh_guest')!))
+      throw new XenkitError('BAD_INPUT', `config.type: "${c.type}" contradicts config.flags ${cdfNames(r, flags).join('|') || '0'}`, {
+        field: 'config.type',
+        value: c.type,
+        hint: `flags for a ${c.type} guest ${c.type === 'pv' ? 'must not' : 'must'} include hvm; or leave one of the two out`,
+      });
+  } else {
+    kind = c.type ?? (arm ? 'hvm' : 'pv');
+    if (arm && kind === 'pv') throw badInput('config.type', kind, '"hvm" or "pvh" on ARM (ARM has no PV guests)');
+    if (kind === 'pv') flags = 0;
+    else if (kind === 'pvh' && inRange(r, '4.6', '4.8')) flags = cdfValue(r, 'pvh_guest')!; // classic PVH (PVHv1)
+    else flags = hvmBit | (host.hap || arm ? hapBit : 0);
+    defaults.push(`flags = ${cdfNames(r, flags).join('|') || '0'} (a ${kind} guest${kind !== 'pv' && !host.hap && !arm ? '; no hap: the host has none' : ''})`);
+  }
+
+  // Struct fields the release does not have must not be set.
+  const have = new Set(createdomainFields(r));
+  const optional = ['iommu_opts', 'max_vcpus', 'max_evtchn_port', 'max_grant_frames', 'max_maptrack_frames', 'grant_opts', 'altp2m_opts', 'vmtrace_size', 'cpupool_id'] as const;
+  const args: CreateDomainArgs = {
+    domid: c.domid ?? anyDomid(r),
+    ssidref: c.ssidref ?? 0,
+    handle: parseHandle(c.handle ?? randomUUID(), 'config.handle'),
+    flags,
+    arch: { emulation_flags: 0 },
+  };
+  for (const f of optional) {
+    const v = c[f];
+    if (v === undefined) continue;
+    if (!have.has(f)) {
+      const added = releaseAddingField(f);
+      throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.${f}: Xen ${r}'s struct xen_domctl_createdomain has no ${f}${added ? ` (added in ${added})` : ''}`, {
+        field: `config.${f}`,
+        value: v,
+        hint: `leave ${f} out for Xen ${r}; its fields are ${[...have].join(', ')}`,
+      });
+    }
+    args[f] = v;
+  }
+  // From 4.12 the whole struct is the caller's to fill (no NULL defaults in libxc): fill what libxl fills.
+  if (have.has('max_vcpus') && args.max_vcpus === undefined) {
+    args.max_vcpus = 1;
+    defaults.push('max_vcpus = 1');
+  }
+  if (have.has('max_evtchn_port') && args.max_evtchn_port === undefined) {
+    args.max_evtchn_port = 1023;
+    defaults.push('max_evtchn_port = 1023 (libxl event_channels default)');
+  }
+  if (have.has('max_grant_frames') && args.max_grant_frames === undefined) {
+    args.max_grant_frames = DEFAULT_MAX_GRANT_FRAMES;
+    defaults.push(`max_grant_frames = ${DEFAULT_MAX_GRANT_FRAMES} (Xen's gnttab_max_frames default)`);
+  }
+  if (have.has('max_maptrack_frames') && args.max_maptrack_frames === undefined) {
+    args.max_maptrack_frames = DEFAULT_MAX_MAPTRACK_FRAMES;
+    defaults.push(`max_maptrack_frames = ${DEFAULT_MAX_MAPTRACK_FRAMES} (Xen's gnttab_max_maptrack_frames default)`);
+  }
+  if (have.has('grant_opts') && args.grant_opts === undefined) {
+    args.grant_opts = arm ? 1 : 2;
+    defaults.push(`grant_opts = XEN_DOMCTL_GRANT_version(${args.grant_opts}) (libxl's max_grant_version default on ${host.arch})`);
+  }
+
+  // The arch config: as given, or the per-arch defaults.
+  let archDefaulted = false;
+  if (arm) {
+    const a = c.arch ?? {};
+    if (a.emulation_flags !== undefined || a.misc_flags !== undefined)
+      throw badInput('config.arch', a, 'ARM arch fields (gic_version, nr_spis, tee_type, clock_frequency): emulation_flags and misc_flags are x86');
+    archDefaulted = c.arch === undefined;
+    const armArgs: ArchConfig = {
+      gic_version: typeof a.gic_version === 'string' ? GIC[a.gic_version]! : (a.gic_version ?? 0),
+      nr_spis: a.nr_spis ?? 0,
+      ...(a.tee_type !== undefined ? { tee_type: a.tee_type } : {}),
+      ...(a.clock_frequency !== undefined ? { clock_frequency: a.clock_frequency } : {}),
+    };
+    if (a.tee_type !== undefined && !armArchFields(r).includes('tee_type'))
+      throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.arch.tee_type: Xen ${r}'s ARM arch config has no tee_type (added in 4.13)`, {
+        field: 'config.arch.tee_type',
+        value: a.tee_type,
+        hint: 'leave tee_type out for this release',
+      });
+    if (archDefaulted) defaults.push(`arch = { gic_version: NATIVE (the host's GIC${host.gic}), nr_spis: 0 } (libxc's ARM default)`);
+    args.arch = armArgs;
+  } else {
+    const a = c.arch;
+    if (a && (a.gic_version !== undefined || a.nr_spis !== undefined || a.tee_type !== undefined || a.clock_frequency !== undefined))
+      throw badInput('config.arch', a, 'x86 arch fields (emulation_flags, misc_flags): gic_version, nr_spis, tee_type and clock_frequency are ARM');
+    if (a === undefined || a.emulation_flags === undefined) {
+      archDefaulted = a === undefined;
+      const d = defaultEmulation(r, kind);
+      args.arch = { emulation_flags: d.value };
+      defaults.push(`arch.emulation_flags = ${describeEmu(d.value)}: ${d.why}`);
+    } else {
+      const emu = parseEmulationFlags(a.emulation_flags, 'config.arch.emulation_flags');
+      if (emuAll(r) === 0 && emu !== 0)
+        throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.arch.emulation_flags: Xen ${r} has no emulation bitmap (struct xen_arch_domainconfig is { char dummy; }; added in 4.7)`, {
+          field: 'config.arch.emulation_flags',
+          value: a.emulation_flags,
+          hint: 'leave arch out for Xen 4.6, or pass 0',
+        });
+      args.arch = { emulation_flags: emu };
+    }
+    if (a?.misc_flags !== undefined) {
+      if (!x86ArchFields(r).includes('misc_flags'))
+        throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.arch.misc_flags: Xen ${r}'s x86 arch config has no misc_flags (added in 4.15)`, {
+          field: 'config.arch.misc_flags',
+          value: a.misc_flags,
+          hint: 'leave misc_flags out for this release',
+        });
+      (args.arch as { misc_flags?: number }).misc_flags = a.misc_flags;
+    }
+  }
+  void abi;
+  return { release: r, args, kind, defaults, archDefaulted };
+}
+
+/** A UUID string (with or without dashes) or 16 raw bytes -> xen_domain_handle_t. */
+export function parseHandle(h: string | Uint8Array, field: string): Uint8Array {
+  if (h instanceof Uint8Array) {
+    if (h.length !== 16) throw badInput(field, `${h.length} bytes`, '16 bytes (xen_domain_handle_t)');
+    return h;
+  }
+  const hexs = h.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hexs)) throw badInput(field, h, 'a UUID such as "5f0e7a7c-3c3a-4d8e-9b1e-0a7c2d4e6f80"');
+  return Uint8Array.from(Buffer.from(hexs, 'hex'));
+}
+
+export function formatHandle(b: Uint8Array): string {
+  const s = Buffer.from(b).toString('hex');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}

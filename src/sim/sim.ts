@@ -10,7 +10,7 @@ import type {
 import { SHUTDOWN_REASONS } from '../hv/hypervisor.js';
 import { ERRNO, isErrnoName, type ErrnoName } from '../xen/errno.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
-import { runCreateRules, type PhasedFailure } from '../xen/createdomain.js';
+import { createRules, runCreateRules, type Phase, type PhasedFailure } from '../xen/createdomain.js';
 import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
 import { cdfValue } from '../xen/flags.js';
 import { inRange } from '../xen/releases.js';
@@ -103,6 +103,7 @@ export class SimXen implements Hypervisor {
   /** 4.21+: ids the domid bitmap keeps after an early refusal (never freed until reboot). */
   private leaked = new Set<number>();
   private readonly hvmBit: number;
+  private readonly rules: Record<Phase, ReturnType<typeof createRules>>;
   private readonly hapBit: number;
   private readonly xsBit: number;
 
@@ -112,6 +113,9 @@ export class SimXen implements Hypervisor {
     this.hvmBit = cdfValue(this.host.release, 'hvm')!;
     this.hapBit = cdfValue(this.host.release, 'hap')!;
     this.xsBit = cdfValue(this.host.release, 'xs_domain') ?? 0;
+    const r = this.host.release;
+    const a = this.host.arch;
+    this.rules = { domctl: createRules(r, a, 'domctl'), sanitise: createRules(r, a, 'sanitise'), create: createRules(r, a, 'create') };
     this.freePages = this.host.memoryMiB * 256;
     if (snapshot) {
       this.lastDomid = snapshot.lastDomid;
@@ -244,11 +248,11 @@ export class SimXen implements Hypervisor {
    */
   createDomain(args: CreateDomainArgs): number {
     const ctx = { release: this.host.release, host: this.host, args, hwdom: false };
-    const early = runCreateRules(ctx, 'domctl');
+    const early = runCreateRules(ctx, 'domctl', this.rules.domctl);
     if (early) throw refusal(early);
     const domid = this.pickDomid(args.domid);
     this.fault('createdomain');
-    const refused = runCreateRules(ctx, 'sanitise') ?? runCreateRules(ctx, 'create');
+    const refused = runCreateRules(ctx, 'sanitise', this.rules.sanitise) ?? runCreateRules(ctx, 'create', this.rules.create);
     if (refused) {
       // 4.21+: domid_free() is only reached from _domain_destroy(), so a refusal before struct domain
       // exists leaves the id marked used until reboot (xen/common/domid.c, domain.c @RELEASE-4.21.0).

@@ -11,7 +11,7 @@
  */
 import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES, maxVcpusLimit } from './limits.js';
 import { acceptedValues, describeEmu, emuAll, emulationAccepted, emulationRule, emuNames, hex } from './emulation.js';
-import { cdfMask, cdfNames, cdfValue } from './flags.js';
+import { cdfMask, cdfNames, cdfTable, cdfValue } from './flags.js';
 import { armArchFields } from './abi.js';
 import { inRange, type ReleaseId } from './releases.js';
 import { isX86ArchConfig, type ArmArchConfig } from '../hv/hypervisor.js';
@@ -24,7 +24,7 @@ interface PhasedRule extends CreateRule {
 }
 
 const has = (ctx: RuleContext, name: string): boolean => {
-  const v = cdfValue(ctx.release, name);
+  const v = cdfTable(ctx.release)[name];
   return v !== undefined && (ctx.args.flags & v) !== 0;
 };
 const hvm = (ctx: RuleContext) => has(ctx, 'hvm');
@@ -632,9 +632,14 @@ function acceptedHint(ctx: RuleContext): string {
   return `Xen ${ctx.release} accepts for ${isHvm ? 'HVM' : 'PV'}: ${list}. xenkit's default (pass no arch config) is ${describeEmu(def)}`;
 }
 
-/** The ordered rules of release r on an arch. */
-export function createRules(r: ReleaseId, arch: string): PhasedRule[] {
-  return RULES.filter((x) => ruleApplies(x, r, arch));
+const ruleCache = new Map<ReleaseId, Record<string, PhasedRule[]>>();
+
+/** The ordered rules of release r on an arch (optionally one phase); cached, the sim runs them per create. */
+export function createRules(r: ReleaseId, arch: string, phase?: Phase): PhasedRule[] {
+  let byKey = ruleCache.get(r);
+  if (!byKey) ruleCache.set(r, (byKey = Object.create(null) as Record<string, PhasedRule[]>));
+  const key = phase ? arch + phase : arch;
+  return (byKey[key] ??= RULES.filter((x) => ruleApplies(x, r, arch) && (phase === undefined || x.phase === phase)));
 }
 
 export interface PhasedFailure extends RuleFailure {
@@ -642,9 +647,8 @@ export interface PhasedFailure extends RuleFailure {
 }
 
 /** Run the release's checks in Xen's order; the first refusal wins. undefined = accepted. */
-export function runCreateRules(ctx: RuleContext, phase?: Phase): PhasedFailure | undefined {
-  for (const rule of createRules(ctx.release, ctx.host.arch)) {
-    if (phase && rule.phase !== phase) continue;
+export function runCreateRules(ctx: RuleContext, phase?: Phase, rules = createRules(ctx.release, ctx.host.arch, phase)): PhasedFailure | undefined {
+  for (const rule of rules) {
     const f = rule.check(ctx);
     if (f) {
       const source = rule.id === 'emulation-not-allowed' ? emulationRule(ctx.release).source : citation(rule, ctx.release);

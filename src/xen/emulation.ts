@@ -38,9 +38,13 @@ export function emuBits(r: ReleaseId): EmuBit[] {
   return EMU_ROWS.filter((x) => inRange(r, x.from)).map((x) => ({ name: x.name, bit: x.bit, value: 1 << x.bit, what: x.what }));
 }
 
+const allCache = new Map<ReleaseId, number>();
+
 /** XEN_X86_EMU_ALL of release r (0 for 4.6, which has no bitmap). */
 export function emuAll(r: ReleaseId): number {
-  return emuBits(r).reduce((m, b) => m | b.value, 0);
+  let v = allCache.get(r);
+  if (v === undefined) allCache.set(r, (v = emuBits(r).reduce((m, b) => m | b.value, 0)));
+  return v;
 }
 
 export function hasEmulationBitmap(r: ReleaseId): boolean {

@@ -60,8 +60,26 @@ export function cdfMask(r: ReleaseId): number {
   return cdfFlags(r).reduce((m, f) => m | f.value, 0);
 }
 
+const tables = new Map<ReleaseId, Record<string, number | undefined>>();
+
+/** Flag name (every spelling: own, today's, older) -> bit value in release r. Cached: the sim's hot path reads it. */
+export function cdfTable(r: ReleaseId): Record<string, number | undefined> {
+  let t = tables.get(r);
+  if (!t) {
+    t = Object.create(null) as Record<string, number | undefined>;
+    for (const n of allCdfNames()) t[n] = lookupCdf(r, n);
+    tables.set(r, t);
+  }
+  return t;
+}
+
 /** The bit value of a flag in release r, by the release's own name or today's/older name. */
 export function cdfValue(r: ReleaseId, name: string): number | undefined {
+  const t = cdfTable(r);
+  return name in t ? t[name] : lookupCdf(r, name);
+}
+
+function lookupCdf(r: ReleaseId, name: string): number | undefined {
   const n = name.trim().toLowerCase().replace(/^xen_domctl_cdf_/, '');
   const own = cdfFlags(r).find((f) => f.name === n);
   if (own) return own.value;

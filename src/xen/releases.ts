@@ -15,8 +15,9 @@ export type ReleaseId = (typeof RELEASE_IDS)[number];
 export const NEWEST_RELEASE: ReleaseId = '4.22';
 
 /** Index in RELEASE_IDS: for "since"/"until" comparisons. */
+const INDEX = new Map<string, number>(RELEASE_IDS.map((r, i) => [r, i]));
 export function releaseIndex(r: ReleaseId): number {
-  return RELEASE_IDS.indexOf(r);
+  return INDEX.get(r)!;
 }
 
 /** True when `r` is `from` or later (and, when given, `to` or earlier). */

@@ -1,0 +1,109 @@
+/**
+ * `npm run bench` (add `-- --json` for one JSON object): figures, not pass/fail.
+ * - sim create+destroy cycles per second, in-process (raw Hypervisor calls, and through domainCreate())
+ * - the nearest peer in the same run: libvirt's test driver via Debian's python3-libvirt, if installed
+ * - time and memory to fill every usable domid (1 .. 0x7FEF live at once)
+ * - checkCreate() verdicts per second
+ * - cold start of `xk list` against `node -e 0`
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SimXen } from '../src/sim/sim.js';
+import { domainCreate } from '../src/xc/domain-create.js';
+import { checkCreate } from '../src/xc/check.js';
+import { DOMID_FIRST_RESERVED } from '../src/xen/domid.js';
+import type { CreateDomainArgs } from '../src/hv/hypervisor.js';
+
+const json = process.argv.includes('--json');
+const figures: Record<string, unknown> = {};
+const say = (s: string) => !json && console.log(s);
+
+function rate(label: string, seconds: number, fn: () => void): number {
+  for (let i = 0; i < 10_000; i++) fn(); // warm up
+  let n = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 1000; i++) fn();
+    n += 1000;
+  }
+  const r = n / ((performance.now() - t0) / 1000);
+  say(`${label.padEnd(52)} ${Math.round(r).toLocaleString('en-US').padStart(12)} /s`);
+  return r;
+}
+
+say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
+
+// 1. sim create+destroy, raw hypercalls (what a toolstack's test suite drives).
+{
+  const hv = new SimXen({ release: '4.22' });
+  const args: CreateDomainArgs = { domid: 0x7ff5, ssidref: 0, handle: new Uint8Array(16), flags: 3, max_vcpus: 1, max_evtchn_port: 1023, max_grant_frames: 64, max_maptrack_frames: 1024, grant_opts: 2, arch: { emulation_flags: 0x3ff } };
+  figures.sim_create_destroy_per_s = rate('sim: createdomain+destroydomain (raw, 4.22 HVM)', 2, () => hv.destroyDomain(hv.createDomain(args)));
+  const hv2 = new SimXen({ release: '4.22' });
+  figures.domaincreate_destroy_per_s = rate('sim: domainCreate(hv)+destroy (defaults, checks)', 2, () => hv2.destroyDomain(domainCreate(hv2, { type: 'hvm', handle: '00000000000000000000000000000001' }).domid));
+}
+
+// 2. The nearest peer, same machine, same run.
+{
+  const py = '/usr/bin/python3';
+  const script = resolve(import.meta.dirname, 'libvirt-test-driver.py');
+  const r = existsSync(py) ? spawnSync(py, [script, '2'], { encoding: 'utf8' }) : undefined;
+  if (r && r.status === 0) {
+    const peer = JSON.parse(r.stdout) as { per_second: number };
+    figures.libvirt_test_driver_per_s = peer.per_second;
+    figures.ratio_vs_libvirt = (figures.sim_create_destroy_per_s as number) / peer.per_second;
+    say(`${'libvirt test:///default createXML+destroy (python3)'.padEnd(52)} ${Math.round(peer.per_second).toLocaleString('en-US').padStart(12)} /s`);
+    say(`${'  sim / libvirt test driver'.padEnd(52)} ${(figures.ratio_vs_libvirt as number).toFixed(0).padStart(12)} x`);
+  } else {
+    figures.libvirt_test_driver_per_s = null;
+    say('libvirt test driver: not measured (apt-get install python3-libvirt to compare)');
+  }
+}
+
+// 3. Fill every usable domid.
+{
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage();
+  const t0 = performance.now();
+  const hv = new SimXen({ release: '4.22', memoryMiB: 1 << 24 });
+  const args: CreateDomainArgs = { domid: 0x7ff5, ssidref: 0, handle: new Uint8Array(16), flags: 0, max_vcpus: 1, max_grant_frames: 1, grant_opts: 1, arch: { emulation_flags: 0 } };
+  for (let i = 1; i < DOMID_FIRST_RESERVED; i++) hv.createDomain(args);
+  const ms = performance.now() - t0;
+  const after = process.memoryUsage();
+  figures.fill_domids = { domains: hv.domainCount - 1, ms, heap_mb: (after.heapUsed - before.heapUsed) / 2 ** 20, rss_mb: after.rss / 2 ** 20 };
+  say(`${'fill domids 1..0x7FEF (32751 live domains)'.padEnd(52)} ${ms.toFixed(1).padStart(10)} ms, heap +${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1)} MB, rss ${(after.rss / 2 ** 20).toFixed(0)} MB`);
+}
+
+// 4. checkCreate verdicts.
+{
+  const cfgs = [{ type: 'hvm' as const, arch: { emulation_flags: 0 } }, { type: 'hvm' as const }, { type: 'pv' as const }];
+  let i = 0;
+  figures.check_create_per_s = rate('checkCreate(release, config) verdicts', 2, () => void checkCreate('4.17', cfgs[i++ % 3]!));
+}
+
+// 5. Cold start of the CLI (whole process), against node -e 0, same run.
+{
+  const main = resolve(import.meta.dirname, '../dist/cli/main.js');
+  if (existsSync(main)) {
+    const state = join(mkdtempSync(join(tmpdir(), 'xk-bench-')), 'sim.db');
+    const time = (argv: string[]) => {
+      const xs: number[] = [];
+      for (let k = 0; k < 15; k++) {
+        const t0 = performance.now();
+        spawnSync(process.execPath, argv, { env: { ...process.env, XENKIT_STATE: state } });
+        xs.push(performance.now() - t0);
+      }
+      xs.sort((a, b) => a - b);
+      return { p50: xs[7]!, min: xs[0]!, max: xs[14]! };
+    };
+    const node0 = time(['-e', '0']);
+    const list = time([main, 'list']);
+    figures.cold_start_ms = { node_e_0: node0, xk_list: list };
+    say(`${'cold start: node -e 0 (p50 / min / max)'.padEnd(52)} ${node0.p50.toFixed(1)} / ${node0.min.toFixed(1)} / ${node0.max.toFixed(1)} ms`);
+    say(`${'cold start: xk list (p50 / min / max)'.padEnd(52)} ${list.p50.toFixed(1)} / ${list.min.toFixed(1)} / ${list.max.toFixed(1)} ms`);
+  } else say('cold start: not measured (npm run build first)');
+}
+
+if (json) console.log(JSON.stringify(figures));

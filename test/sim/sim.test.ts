@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimXen } from '../../src/sim/sim.js';
+import { openSimState } from '../../src/sim/store.js';
+import { domainCreate } from '../../src/xc/domain-create.js';
+import { XenkitError } from '../../src/errors.js';
+import { DOMID_FIRST_RESERVED } from '../../src/xen/domid.js';
+
+test('dom0 is domain 0 and holds its memory; new domains start paused', () => {
+  const hv = new SimXen({ release: '4.17', memoryMiB: 8192, dom0MemoryMiB: 2048 });
+  const [d0] = hv.listDomains();
+  assert.equal(d0!.domid, 0);
+  assert.equal(d0!.tot_pages, 2048 * 256);
+  assert.equal(hv.physinfo().free_pages, 6144 * 256);
+  const { domid } = domainCreate(hv, { type: 'hvm' });
+  assert.equal(hv.getDomainInfo(domid).paused, true);
+});
+
+test('domainCreate throws the explained error before the hypercall, and the sim refuses the same raw call', () => {
+  const hv = new SimXen({ release: '4.11' });
+  assert.throws(
+    () => domainCreate(hv, { type: 'hvm', arch: { emulation_flags: 0 } }),
+    (e: XenkitError) => e.code === 'EMULATION_NOT_ALLOWED' && e.errno === 'EOPNOTSUPP' && e.field === 'arch.emulation_flags' && e.value === 0,
+  );
+  assert.throws(
+    () => hv.createDomain({ domid: 0, ssidref: 0, handle: new Uint8Array(16), flags: 1 | 2, arch: { emulation_flags: 0 } }),
+    (e: XenkitError) => e.errno === 'EOPNOTSUPP' && e.code === 'XEN_EOPNOTSUPP',
+  );
+});
+
+test('every usable domid can be live at once; then the table is full (ENOMEM up to 4.20, EEXIST from 4.21)', () => {
+  for (const [release, errno] of [['4.17', 'ENOMEM'], ['4.21', 'EEXIST']] as const) {
+    const hv = new SimXen({ release });
+    const args = { domid: 0, ssidref: 0, handle: new Uint8Array(16), flags: 0, max_vcpus: 1, max_grant_frames: 1, grant_opts: 1, arch: { emulation_flags: 0 } };
+    for (let i = 1; i < DOMID_FIRST_RESERVED; i++) assert.equal(hv.createDomain(args), i);
+    assert.throws(() => hv.createDomain(args), (e: XenkitError) => e.errno === errno);
+    hv.destroyDomain(100);
+    assert.equal(hv.createDomain(args), 100);
+  }
+});
+
+test('getdomaininfo: the next domain up to 4.17, the exact one from 4.18', () => {
+  for (const [release, next] of [['4.17', true], ['4.18', false]] as const) {
+    const hv = new SimXen({ release });
+    const id = domainCreate(hv, { domid: 5 }).domid;
+    assert.equal(id, 5);
+    if (next) assert.equal(hv.getDomainInfo(3).domid, 5);
+    else assert.throws(() => hv.getDomainInfo(3), (e: XenkitError) => e.errno === 'ESRCH');
+  }
+});
+
+test('fault injection: the next N calls fail, with no effect, then calls behave again', () => {
+  const hv = new SimXen({ release: '4.22' });
+  const { domid } = domainCreate(hv);
+  hv.inject('unpausedomain', 'EBUSY', 2);
+  for (let i = 0; i < 2; i++) assert.throws(() => hv.unpauseDomain(domid), (e: XenkitError) => e.errno === 'EBUSY');
+  assert.equal(hv.getDomainInfo(domid).paused, true);
+  hv.unpauseDomain(domid);
+  assert.equal(hv.getDomainInfo(domid).running, true);
+  assert.throws(() => hv.inject('nosuchop', 'EBUSY'), (e: XenkitError) => e.field === 'target');
+  assert.throws(() => hv.inject('pausedomain', 'EWHAT'), (e: XenkitError) => e.field === 'errno');
+});
+
+test('state file: survives between opens, two writers serialise, a corrupt file is a clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xk-'));
+  const path = join(dir, 'sim.db');
+  const a = openSimState(path, { host: { release: '4.17' } });
+  const b = openSimState(path);
+  for (let i = 0; i < 10; i++) {
+    a.run((sim) => domainCreate(sim));
+    b.run((sim) => domainCreate(sim));
+  }
+  const ids = a.read((sim) => sim.listDomains().map((d) => d.domid));
+  assert.deepEqual(ids, Array.from({ length: 21 }, (_, i) => i));
+  assert.equal(b.read((sim) => sim.host.release), '4.17');
+  // A bad-input failure inside run() leaves no trace.
+  assert.throws(() => a.run((sim) => { domainCreate(sim); throw new XenkitError('BAD_INPUT', 'boom'); }));
+  assert.equal(a.read((sim) => sim.domainCount), 21);
+  a.close();
+  b.close();
+  const bad = join(dir, 'bad.db');
+  writeFileSync(bad, 'this is not sqlite, but it is long enough to have a header page...'.repeat(100));
+  assert.throws(() => openSimState(bad), (e: XenkitError) => e.code === 'STATE_CORRUPT' && /not a xenkit state database/.test(e.message));
+});

@@ -14,6 +14,7 @@ import { cdfFlags } from '../xen/flags.js';
 import { parseRelease, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
 import { defaultEmulation } from '../xc/config.js';
 import { addHostOptions, hostFromOptions } from './host-options.js';
+import { backendName, openXen } from '../backend/select.js';
 import { EXIT, jsonOut, out, readLines } from './io.js';
 import { formatList, listRows } from './list.js';
 
@@ -75,8 +76,8 @@ Examples:
       .command('replay')
       .description('run a script of raw hypervisor operations (JSON lines) against a fresh host of a release')
       .argument('<file>', 'script file, or - for stdin')
-      .requiredOption('--xen <ver>', 'Xen release of the host')
-      .option('--backend <name>', 'sim (default) or xen', 'sim')
+      .option('--xen <ver>', 'Xen release of the simulated host (with --backend xen: the running release, checked)')
+      .option('--backend <name>', 'sim (default) or xen ($XENKIT_BACKEND)')
       .option('--explain', 'add the reason in words to failed operations'),
   )
     .addHelpText(
@@ -92,10 +93,13 @@ Examples:
   xk replay --xen 4.22 --explain test/conformance/domid-4.22.jsonl`,
     )
     .action(async (file: string, o: Record<string, unknown>) => {
-      const release = parseRelease(o.xen, '--xen');
-      if (o.backend !== 'sim')
-        throw new XenkitError('NO_BACKEND', `--backend: ${JSON.stringify(o.backend)} is not available in this build`, { field: '--backend', value: o.backend, hint: 'use --backend sim' });
-      const hv = new SimXen(hostFromOptions(o, release));
+      const backend = backendName(o.backend);
+      if (backend === 'sim' && o.xen === undefined)
+        throw new XenkitError('BAD_INPUT', 'replay: --xen VER is required for the simulated host', { field: '--xen', hint: 'e.g. --xen 4.17' });
+      const hv = backend === 'xen' ? await openXen() : new SimXen(hostFromOptions(o, parseRelease(o.xen, '--xen')));
+      const release = hv.version().release;
+      if (o.xen !== undefined && parseRelease(o.xen, '--xen') !== release)
+        throw new XenkitError('RELEASE_MISMATCH', `--xen ${o.xen}: the hypervisor runs Xen ${release}`, { field: '--xen', value: o.xen, hint: `--xen ${release}, or leave it out` });
       let n = 0;
       let failed = false;
       for await (const line of readLines(file)) {

@@ -2,7 +2,8 @@ import { rmSync, existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { XenkitError } from '../errors.js';
 import { SimXen } from '../sim/sim.js';
-import { defaultStatePath, openSimState } from '../sim/store.js';
+import { openSimState } from '../sim/store.js';
+import { statePath, withHost } from './host.js';
 import { replayLine } from '../replay/replay.js';
 import { checkLine } from '../xc/batch.js';
 import { domainCreate } from '../xc/domain-create.js';
@@ -17,11 +18,6 @@ import { addHostOptions, hostFromOptions } from './host-options.js';
 import { backendName, openXen } from '../backend/select.js';
 import { EXIT, jsonOut, out, readLines } from './io.js';
 import { formatList, listRows } from './list.js';
-
-export function statePath(cmd: Command): string {
-  const o = cmd.optsWithGlobals() as { state?: string };
-  return o.state ?? defaultStatePath();
-}
 
 export function releasesArg(v: string): ReleaseId[] {
   return v === 'all' ? [...RELEASE_IDS] : v.split(',').map((x) => parseRelease(x, '--xen'));
@@ -92,8 +88,8 @@ Examples:
   printf '%s\\n' '{"op":"createdomain","flags":["hvm","hap"]}' | xk replay --xen 4.10 -
   xk replay --xen 4.22 --explain test/conformance/domid-4.22.jsonl`,
     )
-    .action(async (file: string, o: Record<string, unknown>) => {
-      const backend = backendName(o.backend);
+    .action(async (file: string, o: Record<string, unknown>, cmd: Command) => {
+      const backend = backendName(o.backend ?? (cmd.optsWithGlobals() as { backend?: string }).backend);
       if (backend === 'sim' && o.xen === undefined)
         throw new XenkitError('BAD_INPUT', 'replay: --xen VER is required for the simulated host', { field: '--xen', hint: 'e.g. --xen 4.17' });
       const hv = backend === 'xen' ? await openXen() : new SimXen(hostFromOptions(o, parseRelease(o.xen, '--xen')));
@@ -144,45 +140,35 @@ Examples:
 
   program
     .command('info')
-    .description('the host: release, arch, memory, free memory, cpus, virtualisation capabilities')
+    .description('the host: backend, release, arch, memory, free memory, cpus, virtualisation capabilities')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  xk info\n  xk --state /tmp/lab.db info --json')
-    .action((o: { json?: boolean }, cmd: Command) => {
-      const st = openSimState(statePath(cmd));
-      try {
-        st.read((sim) => {
-          const p = sim.physinfo();
-          const v = sim.version();
-          const info = { backend: sim.backend, state: st.path, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, ...p, total_memory_mib: p.total_pages / 256, free_memory_mib: Math.floor(p.free_pages / 256) };
-          if (o.json) return jsonOut(info);
-          out(`backend         : ${info.backend} (${info.state})`);
-          out(`xen_version     : ${info.version}`);
-          out(`arch            : ${info.arch}`);
-          out(`nr_cpus         : ${info.nr_cpus}`);
-          out(`total_memory    : ${info.total_memory_mib} MiB`);
-          out(`free_memory     : ${info.free_memory_mib} MiB`);
-          out(`virt_caps       : ${info.capabilities.join(' ')}`);
-        });
-      } finally {
-        st.close();
-      }
+    .addHelpText('after', '\nExamples:\n  xk info\n  xk --state /tmp/lab.db info --json\n  xk --backend xen info   (in a Xen dom0, as root)')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const info = await withHost(cmd, (hv, _names, where) => {
+        const p = hv.physinfo();
+        const v = hv.version();
+        return { backend: hv.backend, where, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, ...p, total_memory_mib: Math.floor(p.total_pages / 256), free_memory_mib: Math.floor(p.free_pages / 256) };
+      });
+      if (o.json) return jsonOut(info);
+      out(`backend         : ${info.backend} (${info.where})`);
+      out(`xen_version     : ${info.version}`);
+      out(`arch            : ${info.arch}`);
+      out(`nr_cpus         : ${info.nr_cpus}`);
+      out(`total_memory    : ${info.total_memory_mib} MiB`);
+      out(`free_memory     : ${info.free_memory_mib} MiB`);
+      out(`virt_caps       : ${info.capabilities.join(' ')}`);
     });
 
   program
     .command('list')
     .description('list domains, in `xl list` columns')
-    .option('--long', 'more columns (flags, emulation, handle)')
+    .option('--long', 'more columns (type, UUID)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  xk list\n  xk list --json')
-    .action((o: { long?: boolean; json?: boolean }, cmd: Command) => {
-      const st = openSimState(statePath(cmd));
-      try {
-        const rows = st.read((sim, names) => listRows(sim, names));
-        if (o.json) jsonOut(rows);
-        else for (const l of formatList(rows, !!o.long)) out(l);
-      } finally {
-        st.close();
-      }
+    .addHelpText('after', '\nExamples:\n  xk list\n  xk list --long\n  xk list --json')
+    .action(async (o: { long?: boolean; json?: boolean }, cmd: Command) => {
+      const rows = await withHost(cmd, (hv, names) => listRows(hv, names));
+      if (o.json) jsonOut(rows);
+      else for (const l of formatList(rows, !!o.long)) out(l);
     });
 
   const sim = program.command('sim').description('the simulated host: init, reset, status');
@@ -262,7 +248,9 @@ function runDemo(release: ReleaseId, json: boolean): void {
       hv.populatePhysmap(r.domid, 262144);
       hv.unpauseDomain(r.domid);
       say(`created domain ${r.domid}: flags ${hex(r.args.flags)}, emulation_flags ${hex((r.args.arch as { emulation_flags: number }).emulation_flags)}`);
-      for (const d of r.defaults) say(`  default: ${d}`);
+      const shown = r.defaults.filter((d) => d.startsWith('flags') || d.startsWith('arch'));
+      for (const d of shown) say(`  default: ${d}`);
+      if (r.defaults.length > shown.length) say(`  default: ${r.defaults.filter((d) => !shown.includes(d)).map((d) => d.split(' (')[0]).join(', ')}`);
       log.push({ step: s.title, ok: true, domid: r.domid, defaults: r.defaults });
     } catch (e) {
       if (!(e instanceof XenkitError)) throw e;

@@ -3,11 +3,18 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, exitCodeFor, printError } from './io.js';
 import { registerCore } from './commands-core.js';
 
+// A closed pipe (xk list | head) ends the output quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 program
   .name('xk')
   .description('xenkit: a Xen toolstack. Runs on an embedded simulated Xen by default.')
   .option('--state <file>', 'simulated host state file (default: $XENKIT_STATE, else $XDG_STATE_HOME/xenkit/sim.db)')
+  .option('--backend <name>', 'sim (the simulated Xen in the state file; default) or xen (this host\'s Xen; $XENKIT_BACKEND)')
   .option('--debug', 'show stack traces on errors')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { XenkitError } from '../errors.js';
+import type { HostCaps } from '../xen/host.js';
+import type { ReleaseId } from '../xen/releases.js';
+import type { DomainConfig } from '../xc/config.js';
+import { parseXlCfg } from './xlcfg/parse.js';
+import { specFromXlCfg } from './spec/from-xlcfg.js';
+import { specCreateConfig } from './spec/emulation.js';
+import type { DomainSpec } from './spec/domain-spec.js';
+import type { XlCfg } from './xlcfg/ast.js';
+import type { BuildPlan } from './lifecycle.js';
+
+export interface LoadedSpec {
+  file: string;
+  cfg: XlCfg;
+  spec: DomainSpec;
+  warnings: string[];
+}
+
+/** Read and parse an xl.cfg file into a DomainSpec (libxl's defaults applied); `key=value` overrides as xl takes them. */
+export function loadSpec(file: string, overrides: string[] = []): LoadedSpec {
+  if (!existsSync(file)) throw new XenkitError('NO_FILE', `${file}: no such file`, { field: 'FILE', value: file, hint: 'give the path of an xl.cfg file' });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new XenkitError('NO_FILE', `${file}: cannot read it (${(e as Error).message})`, { field: 'FILE', value: file, hint: 'check the path and its permissions' });
+  }
+  const cfg = parseXlCfg(text, file);
+  const { spec, warnings } = specFromXlCfg(cfg, { overrides });
+  return { file, cfg, spec, warnings };
+}
+
+/** The createdomain config libxl of `release` would pass for the spec, with an optional emulation override. */
+export function specConfig(release: ReleaseId, host: HostCaps, spec: DomainSpec, emulationFlags?: number): DomainConfig {
+  const config = specCreateConfig(release, spec, host.hap);
+  if (emulationFlags !== undefined) config.arch = { ...(config.arch ?? {}), emulation_flags: emulationFlags };
+  return config;
+}
+
+/** The lifecycle plan for a spec: createdomain, then max vCPUs, memory, unpause. */
+export function planFor(release: ReleaseId, host: HostCaps, spec: DomainSpec, opts: { paused?: boolean; emulationFlags?: number } = {}): BuildPlan {
+  return {
+    name: spec.name,
+    config: specConfig(release, host, spec, opts.emulationFlags),
+    maxVcpus: spec.maxVcpus,
+    targetKiB: spec.memoryMiB * 1024,
+    maxKiB: spec.maxMemoryMiB * 1024,
+    paused: !!opts.paused,
+    record: { spec, emulationFlags: opts.emulationFlags ?? null },
+  };
+}

@@ -18,6 +18,7 @@ import { addHostOptions, hostFromOptions } from './host-options.js';
 import { backendName, openXen } from '../backend/select.js';
 import { EXIT, jsonOut, out, readLines } from './io.js';
 import { formatList, listRows } from './list.js';
+import { checkFiles } from './check-files.js';
 
 export function releasesArg(v: string): ReleaseId[] {
   return v === 'all' ? [...RELEASE_IDS] : v.split(',').map((x) => parseRelease(x, '--xen'));
@@ -35,25 +36,35 @@ export function registerCore(program: Command): void {
   addHostOptions(
     program
       .command('check')
-      .description('check createdomain configs against Xen releases (JSON lines in, one verdict per line out)')
+      .description('check xl.cfg files, or raw createdomain configs (--jsonl), against Xen releases')
+      .argument('[files...]', 'xl.cfg files')
       .requiredOption('--xen <ver>', 'a release (4.6 .. 4.22), a comma list, or "all"')
-      .option('--jsonl <file>', 'one raw createdomain config per line ("-" for stdin)'),
+      .option('--jsonl <file>', 'instead of files: one raw createdomain config per line ("-" for stdin)')
+      .option('--json', 'with files: one JSON verdict per file and release'),
   )
     .addHelpText(
       'after',
       `
-Input line: {"id": "web1", "arch": "x86_64", "flags": ["hvm", "hap"], "emulation_flags": 1023}
+Files: a table of file x release, accept or the errno and the reason in words; exit 1 if any is refused.
+JSON lines: {"id": "web1", "arch": "x86_64", "flags": ["hvm", "hap"], "emulation_flags": 1023}
   flags: XEN_DOMCTL_CDF_* names (hvm_guest or hvm, hap, ...) or a number; emulation_flags: number or "0x...".
   No "emulation_flags" key means no arch config was passed: the release's defaults apply.
 Examples:
+  xk check examples/*.cfg --xen all
   echo '{"id":"zeroed","flags":["hvm","hap"],"emulation_flags":0}' | xk check --xen all --jsonl -
   xk check --xen 4.17 --jsonl configs.jsonl`,
     )
-    .action(async (o: Record<string, unknown>, cmd: Command) => {
-      if (typeof o.jsonl !== 'string')
-        throw new XenkitError('BAD_INPUT', 'check: nothing to check', { field: '--jsonl', hint: 'give --jsonl FILE (or - for stdin); xl.cfg files: xk check FILE... --xen VER' });
+    .action(async (files: string[], o: Record<string, unknown>) => {
       const releases = releasesArg(String(o.xen));
       const host = hostFromOptions(o);
+      if (files.length && typeof o.jsonl === 'string')
+        throw new XenkitError('BAD_INPUT', 'check: give xl.cfg files or --jsonl, not both', { field: '--jsonl', hint: 'run two commands' });
+      if (files.length) {
+        if (!checkFiles(files, releases, host, !!o.json)) process.exitCode = EXIT.REFUSED;
+        return;
+      }
+      if (typeof o.jsonl !== 'string')
+        throw new XenkitError('BAD_INPUT', 'check: nothing to check', { field: 'FILE', hint: 'give xl.cfg files, or --jsonl FILE (- for stdin)' });
       let n = 0;
       let rejected = false;
       for await (const line of readLines(o.jsonl)) {
@@ -63,7 +74,6 @@ Examples:
           jsonOut(r);
         }
       }
-      void cmd;
       if (rejected) process.exitCode = EXIT.REFUSED;
     });
 

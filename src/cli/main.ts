@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, exitCodeFor, printError } from './io.js';
 import { registerCore } from './commands-core.js';
+import { registerDomain } from './commands-domain.js';
 
 // A closed pipe (xk list | head) ends the output quietly, as Unix tools do.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -20,6 +21,7 @@ program
   .exitOverride();
 
 registerCore(program);
+registerDomain(program);
 
 program.addHelpText(
   'after',

@@ -451,16 +451,16 @@ const RULES: PhasedRule[] = [
       if (emulationAccepted(ctx.release, isHvm, ctx.hwdom, f)) return undefined;
       const kind = isHvm ? 'HVM' : 'PV';
       const accepted = acceptedValues(ctx.release, isHvm, ctx.hwdom);
-      const closest = accepted.filter((a) => a.value !== 0).sort((a, b) => popcount(a.value ^ f) - popcount(b.value ^ f))[0];
-      let diff = '';
-      if (closest) {
-        const missing = closest.value & ~f;
-        const extra = f & ~closest.value;
+      // Say, against each accepted value, which devices are missing and which are not allowed.
+      const diffs = accepted.map((a) => {
+        const missing = a.value & ~f;
+        const extra = f & ~a.value;
         const parts = [];
         if (missing) parts.push(`missing ${emuNames(missing).join('|')}`);
         if (extra) parts.push(`not allowed ${emuNames(extra).join('|')}`);
-        diff = ` (against the nearest accepted value ${hex(closest.value)}: ${parts.join('; ')})`;
-      }
+        return `${parts.join(', ')} for ${hex(a.value)} (${a.label})`;
+      });
+      const diff = diffs.length ? `: ${diffs.join('; ')}` : '';
       const rl = emulationRule(ctx.release);
       return {
         errno: 'EOPNOTSUPP',

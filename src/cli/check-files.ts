@@ -1,0 +1,65 @@
+import { XenkitError } from '../errors.js';
+import { verdictOf } from '../xc/check.js';
+import { resolveCreate } from '../xc/config.js';
+import { makeHost, type HostCaps } from '../xen/host.js';
+import type { ReleaseId } from '../xen/releases.js';
+import { loadSpec, specConfig } from '../toolstack/load.js';
+import { jsonOut, out } from './io.js';
+
+/** A progress bar on stderr, only where someone is watching (a terminal) and only for long runs. */
+function progress(total: number): (done: number) => void {
+  if (!process.stderr.isTTY || total < 40) return () => {};
+  return (done) => {
+    const w = 30;
+    const fill = Math.round((done / total) * w);
+    process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+/**
+ * `xk check FILE... --xen VER|all`: each xl.cfg, as libxl of each release would pass it, against
+ * that release's rules. Prints a table (or JSON lines); returns false if anything was refused.
+ */
+export function checkFiles(files: string[], releases: readonly ReleaseId[], host: HostCaps, json: boolean): boolean {
+  let ok = true;
+  const rows: { file: string; xen: ReleaseId | null; accept: boolean; text: string; verdict: Record<string, unknown> }[] = [];
+  const tick = progress(files.length * releases.length);
+  let done = 0;
+  for (const file of files) {
+    let loaded;
+    try {
+      loaded = loadSpec(file);
+      for (const w of loaded.warnings) process.stderr.write(`xk: warning: ${w}\n`);
+    } catch (e) {
+      if (!(e instanceof XenkitError)) throw e;
+      ok = false;
+      rows.push({ file, xen: null, accept: false, text: `error: ${e.message.split('\n')[0]}`, verdict: { file, error: e.code, field: e.field, message: e.message } });
+      tick((done += releases.length));
+      continue;
+    }
+    for (const xen of releases) {
+      const h = makeHost({ ...host, release: xen });
+      let v;
+      try {
+        v = verdictOf(xen, h, resolveCreate(xen, h, specConfig(xen, h, loaded.spec)));
+      } catch (e) {
+        if (!(e instanceof XenkitError)) throw e;
+        ok = false;
+        rows.push({ file, xen, accept: false, text: `cannot express it: ${e.message}`, verdict: { file, xen, accept: false, code: e.code, reason: e.message } });
+        tick(++done);
+        continue;
+      }
+      if (!v.accept) ok = false;
+      const text = v.accept ? `accept (emulation_flags 0x${(v.emulation_flags ?? 0).toString(16)})` : `${v.errno} ${v.code}: ${v.reason}`;
+      rows.push({ file, xen, accept: v.accept, text, verdict: { file, xen, accept: v.accept, flags: v.flags, emulation_flags: v.emulation_flags, ...(v.accept ? {} : { errno: v.errno, code: v.code, field: v.field, reason: v.reason, hint: v.hint, source: v.source }) } });
+      tick(++done);
+    }
+  }
+  if (json) for (const r of rows) jsonOut(r.verdict);
+  else {
+    const w = Math.max(4, ...files.map((f) => f.length));
+    out(`${'FILE'.padEnd(w)}  XEN   VERDICT`);
+    for (const r of rows) out(`${r.file.padEnd(w)}  ${(r.xen ?? '-').padEnd(5)} ${r.text}`);
+  }
+  return ok;
+}

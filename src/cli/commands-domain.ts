@@ -1,0 +1,186 @@
+import { Command, Option } from 'commander';
+import { XenkitError } from '../errors.js';
+import { SHUTDOWN_REASONS, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
+import type { NameTable } from '../sim/store.js';
+import { hostOf } from '../xc/domain-create.js';
+import { resolveCreate } from '../xc/config.js';
+import { verdictOf } from '../xc/check.js';
+import { describeRules, runCreateRules } from '../xen/createdomain.js';
+import { describeEmu, hex, parseEmulationFlags } from '../xen/emulation.js';
+import { cdfNames } from '../xen/flags.js';
+import { makeHost, type HostCaps } from '../xen/host.js';
+import { parseRelease, type ReleaseId } from '../xen/releases.js';
+import { buildDomain, destroyDomain, pauseDomain, resolveDomain, unpauseDomain } from '../toolstack/lifecycle.js';
+import { loadSpec, planFor } from '../toolstack/load.js';
+import { toLibxlJson } from '../toolstack/spec/libxl-json.js';
+import { yajlBeautify } from '../toolstack/spec/yajl.js';
+import { libxlEmulationFlags } from '../toolstack/spec/emulation.js';
+import type { DomainSpec } from '../toolstack/spec/domain-spec.js';
+import { formatHandle } from '../xc/config.js';
+import { withHost } from './host.js';
+import { EXIT, jsonOut, out } from './io.js';
+
+function warn(ws: string[]): void {
+  for (const w of ws) process.stderr.write(`xk: warning: ${w}\n`);
+}
+
+export function registerDomain(program: Command): void {
+  program
+    .command('create')
+    .description('create a domain from an xl.cfg file (the simulated host by default)')
+    .argument('<file>', 'xl.cfg file')
+    .argument('[settings...]', 'key=value settings applied after the file, as xl takes them')
+    .option('-p, --paused', 'leave the domain paused')
+    .option('-n, --dry-run', 'print the createdomain config and the release\'s verdict; create nothing')
+    .option('--libxl-json', 'with --dry-run: print the libxl_domain_config JSON exactly as `xl create -n` does')
+    .option('--emulation-flags <n>', 'override the XEN_X86_EMU_* bitmap (number, 0x.., or device names)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  xk create examples/hvm.cfg\n  xk create examples/pvh.cfg --paused memory=2048\n  xk create examples/hvm.cfg --dry-run --emulation-flags 0\n  xk create examples/pv.cfg --dry-run --libxl-json')
+    .action(async (file: string, settings: string[], o: Record<string, unknown>, cmd: Command) => {
+      const emu = o.emulationFlags === undefined ? undefined : parseEmulationFlags(o.emulationFlags, '--emulation-flags');
+      const loaded = loadSpec(file, settings);
+      warn(loaded.warnings);
+      if (o.libxlJson) {
+        if (!o.dryRun) throw new XenkitError('BAD_INPUT', '--libxl-json: only with --dry-run (xenkit prints the JSON; on a real host libxl builds the guest)', { field: '--libxl-json', hint: 'add --dry-run' });
+        const { json, warnings } = toLibxlJson(loaded.spec, loaded.cfg);
+        warn(warnings);
+        process.stdout.write(yajlBeautify(json));
+        return;
+      }
+      const result = await withHost(cmd, (hv, names) => {
+        const host = hostOf(hv);
+        const release = hv.version().release;
+        const plan = planFor(release, host, loaded.spec, { paused: !!o.paused, emulationFlags: emu });
+        if (o.dryRun) {
+          const v = verdictOf(release, host, resolveCreate(release, host, plan.config));
+          return { dryRun: true, name: plan.name, xen: release, args: v.args, defaults: v.defaults, accept: v.accept, errno: v.errno, code: v.code, reason: v.reason, hint: v.hint, source: v.source };
+        }
+        if (hv.backend === 'xen')
+          throw new XenkitError('NOT_ON_BACKEND', 'create: booting real guests goes through libxl, which this build of xenkit does not drive yet', {
+            field: '--backend',
+            value: 'xen',
+            hint: `print the config with \`xk create ${file} --dry-run --libxl-json\` and give it to libxl (xl create), or use the simulated host`,
+          });
+        const r = buildDomain(hv, names, plan);
+        return { dryRun: false, name: plan.name, domid: r.domid, xen: release, defaults: r.defaults, paused: plan.paused };
+      });
+      if (o.json) return jsonOut(result);
+      if (result.dryRun) {
+        const d = result as { args: { flags: number; arch: unknown }; xen: ReleaseId; accept: boolean };
+        out(`createdomain for "${result.name}" on Xen ${result.xen}:`);
+        out(JSON.stringify(result.args, (k, v) => (v instanceof Uint8Array ? formatHandle(v) : v), 2));
+        out(`flags: ${cdfNames(d.xen, d.args.flags).join('|') || '0'}`);
+        out(d.accept ? `verdict: Xen ${result.xen} accepts it` : `verdict: Xen ${result.xen} refuses it with ${(result as { errno: string }).errno}: ${(result as { reason: string }).reason}\n  instead: ${(result as { hint: string }).hint}\n  [${(result as { source: string }).source}]`);
+        if (!d.accept) process.exitCode = EXIT.REFUSED;
+        return;
+      }
+      out(`Domain ${(result as { domid: number }).domid} "${result.name}" created${(result as { paused: boolean }).paused ? ' (paused)' : ''} on Xen ${result.xen}`);
+    });
+
+  for (const [name, what, fn] of [
+    ['pause', 'pause a domain', pauseDomain],
+    ['unpause', 'unpause a domain', unpauseDomain],
+  ] as const)
+    program
+      .command(name)
+      .description(what)
+      .argument('<domain>', 'name or id')
+      .addHelpText('after', `\nExamples:\n  xk ${name} web1\n  xk ${name} 3`)
+      .action(async (ref: string, _o: unknown, cmd: Command) => {
+        const id = await withHost(cmd, (hv, names) => fn(hv, names, ref));
+        out(`domain ${id} ${name}d`);
+      });
+
+  program
+    .command('destroy')
+    .description('destroy a domain at once')
+    .argument('<domain>', 'name or id')
+    .addHelpText('after', '\nExamples:\n  xk destroy web1')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const id = await withHost(cmd, (hv, names) => destroyDomain(hv, names, ref));
+      out(`domain ${id} destroyed`);
+    });
+
+  program
+    .command('shutdown')
+    .description('shut a domain down with a reason, then apply its on_poweroff/on_reboot/on_crash action (as xl\'s daemon does)')
+    .argument('<domain>', 'name or id')
+    .addOption(new Option('--reason <reason>', 'SHUTDOWN_* reason').choices([...SHUTDOWN_REASONS]).default('poweroff'))
+    .addHelpText('after', '\nExamples:\n  xk shutdown web1\n  xk shutdown web1 --reason reboot')
+    .action(async (ref: string, o: { reason: ShutdownReason }, cmd: Command) => {
+      const msg = await withHost(cmd, (hv, names) => shutdownWithAction(hv, names, ref, o.reason));
+      out(msg);
+    });
+
+  program
+    .command('explain')
+    .description('the whole derivation for an xl.cfg on a release: spec -> flags -> emulation bits -> rules -> verdict')
+    .argument('<file>', 'xl.cfg file')
+    .requiredOption('--xen <ver>', 'Xen release')
+    .option('--json', 'print JSON')
+    .option('--no-hap', 'host without EPT/NPT')
+    .option('--no-shadow', 'Xen built without shadow paging')
+    .addHelpText('after', '\nExamples:\n  xk explain examples/hvm.cfg --xen 4.11')
+    .action((file: string, o: Record<string, unknown>) => {
+      const release = parseRelease(o.xen, '--xen');
+      const host = makeHost({ release, ...(o.hap === false ? { hap: false } : {}), ...(o.shadow === false ? { shadow: false } : {}) });
+      const loaded = loadSpec(file);
+      warn(loaded.warnings);
+      const e = explain(release, host, loaded.spec);
+      if (o.json) return jsonOut(e);
+      for (const l of e.text) out(l);
+      if (!e.accept) process.exitCode = EXIT.REFUSED;
+    });
+}
+
+/** After a shutdown, do what the config says (xl's daemon: tools/xl/xl_vmcontrol.c handle_domain_death()). */
+function shutdownWithAction(hv: Hypervisor, names: NameTable | undefined, ref: string, reason: ShutdownReason): string {
+  const d = resolveDomain(hv, names, ref);
+  hv.shutdown(d.domid, reason);
+  const rec = names?.get(d.domid);
+  const spec = (rec?.config as { spec?: DomainSpec; emulationFlags?: number | null } | null)?.spec;
+  if (!spec || !names) return `domain ${d.domid} shut down (${reason})`;
+  const action = reason === 'poweroff' ? spec.onPoweroff : reason === 'reboot' ? spec.onReboot : reason === 'crash' ? spec.onCrash : reason === 'watchdog' ? spec.onWatchdog : reason === 'soft_reset' ? spec.onSoftReset : 'preserve';
+  if (action === 'preserve' || reason === 'suspend') return `domain ${d.domid} shut down (${reason}); on_${reason}: preserve, left as it is`;
+  hv.destroyDomain(d.domid);
+  names.delete(d.domid);
+  if (action === 'destroy' || action === 'coredump-destroy') return `domain ${d.domid} shut down (${reason}); on_${reason}: ${action}, destroyed`;
+  // restart, rename-restart, coredump-restart, soft-reset: build it again from the same spec.
+  const host = hostOf(hv);
+  const release = hv.version().release;
+  const ef = (rec!.config as { emulationFlags?: number | null }).emulationFlags ?? undefined;
+  const r = buildDomain(hv, names, planFor(release, host, spec, { emulationFlags: ef }));
+  return `domain ${d.domid} shut down (${reason}); on_${reason}: ${action}, "${spec.name}" restarted as domain ${r.domid}`;
+}
+
+export function explain(release: ReleaseId, host: HostCaps, spec: DomainSpec): { accept: boolean; text: string[]; verdict: unknown } {
+  const plan = planFor(release, host, spec);
+  const resolved = resolveCreate(release, host, plan.config);
+  const v = verdictOf(release, host, resolved);
+  const emu = libxlEmulationFlags(release, spec.type, { apic: spec.apic });
+  const text = [
+    `spec      : ${spec.name}: type ${spec.type}, ${spec.memoryMiB} MiB (max ${spec.maxMemoryMiB}), ${spec.vcpus}/${spec.maxVcpus} vCPUs`,
+    `flags     : ${cdfNames(release, resolved.args.flags).join('|') || '0 (PV)'} (libxl_create.c @RELEASE-${release}.0; host ${host.hap ? 'has' : 'lacks'} HAP)`,
+    `emulation : ${describeEmu(emu.value)} [${emu.source}]`,
+    `struct    : ${Object.entries(resolved.args).filter(([k]) => !['arch', 'handle', 'flags'].includes(k)).map(([k, x]) => `${k}=${x}`).join(' ')}`,
+    `rules     : Xen ${release}, in order:`,
+  ];
+  const ctx = { release, host, args: resolved.args, hwdom: false };
+  let failed = false;
+  for (const r of describeRules(release, host.arch)) {
+    if (failed) {
+      text.push(`  -    ${r.id} (not reached)`);
+      continue;
+    }
+    const f = runCreateRules(ctx, undefined, [describeRulesRule(release, host.arch, r.id, r.phase)]);
+    text.push(`  ${f ? 'FAIL' : 'ok  '} ${r.id.padEnd(26)} ${r.source}`);
+    if (f) failed = true;
+  }
+  text.push(v.accept ? `verdict   : Xen ${release} accepts it (emulation_flags ${hex(v.emulation_flags ?? 0)})` : `verdict   : Xen ${release} refuses it with ${v.errno}: ${v.reason}`, ...(v.accept ? [] : [`instead   : ${v.hint}`]));
+  return { accept: v.accept, text, verdict: v };
+}
+
+import { createRules } from '../xen/createdomain.js';
+function describeRulesRule(r: ReleaseId, arch: string, id: string, phase: string) {
+  return createRules(r, arch).find((x) => x.id === id && x.phase === phase)!;
+}

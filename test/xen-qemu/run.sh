@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Real-hypervisor integration test: boots Debian 12's Xen 4.17 under QEMU (TCG), with a busybox +
+# node dom0 initramfs carrying xenkit, replays test/xen-qemu/matrix-4.17.jsonl (and the 4.17
+# conformance scripts) through the xen backend (libxenctrl via koffi), and compares the real
+# hypervisor's answers with the sim's, line by line.
+#
+#   bash test/xen-qemu/run.sh        (npm run test:xen)
+#
+# Exit codes: 0 pass, 1 fail (a disagreement, a boot that did not finish, ...), 77 skip (the
+# Debian packages or QEMU cannot be had here).
+# Environment:
+#   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300)
+#   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
+#   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
+#   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
+#   XK_STRICT_CONFORMANCE=1  also fail when a conformance script's real output differs from its .expected.jsonl
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RELEASE=4.17
+TIMEOUT=${XK_QEMU_TIMEOUT:-300}
+SKIP=77
+T_START=$(date +%s.%N)
+
+say() { printf 'xen-qemu: %s\n' "$*"; }
+skip() { say "SKIP: $*"; exit $SKIP; }
+die() { say "FAIL: $*"; exit 1; }
+# The path of a shared library by soname (64-bit), from ld.so's cache (no early-exit pipes: pipefail).
+solib() { ldconfig -p | awk -v s="$1" '$1 == s && /x86-64/ && !p { p = $NF } END { print p }'; }
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---------------------------------------------------------------- 1. packages
+PKGS=(xen-hypervisor-4.17-amd64 qemu-system-x86 linux-image-amd64 busybox-static xen-utils-4.17 cpio)
+missing=()
+for p in "${PKGS[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = 'install ok installed' ] || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  command -v apt-get >/dev/null || skip "missing ${missing[*]} and there is no apt-get (this test needs Debian 12's packages)"
+  [ "${XK_NO_INSTALL:-}" = 1 ] && skip "missing ${missing[*]} (XK_NO_INSTALL=1)"
+  [ "$(id -u)" = 0 ] || skip "missing ${missing[*]}; run as root (or apt-get install them) to install them"
+  say "installing ${missing[*]} (apt-get) ..."
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${PKGS[@]}"; } > /tmp/xen-qemu-apt.log 2>&1; then
+    tail -n 20 /tmp/xen-qemu-apt.log
+    skip "could not install ${missing[*]} (log: /tmp/xen-qemu-apt.log)"
+  fi
+fi
+QEMU=$(command -v qemu-system-x86_64 || true)
+[ -n "$QEMU" ] || skip "qemu-system-x86_64 is missing"
+XEN_GZ=/boot/xen-$RELEASE-amd64.gz
+[ -f "$XEN_GZ" ] || skip "$XEN_GZ is missing (xen-hypervisor-$RELEASE-amd64)"
+# The kernel that linux-image-amd64 depends on (not the -cloud- flavour: it lacks Xen dom0 support).
+KVER=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | sed -n 's/.*\blinux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+[ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] || skip "the kernel of linux-image-amd64 ($KVER) is not in /boot"
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || skip "$BUSYBOX is not the static busybox (busybox-static)"
+LIBXENCTRL=$(solib "libxenctrl.so.$RELEASE")
+[ -n "$LIBXENCTRL" ] || skip "libxenctrl.so.$RELEASE is missing (xen-utils-$RELEASE / libxenmisc$RELEASE)"
+NODE=$(command -v node) || die "node is missing"
+say "xen $XEN_GZ, kernel $KVER, qemu $($QEMU --version | awk 'NR == 1 { print $4 }'), node $($NODE --version)"
+
+# ---------------------------------------------------------------- 2. xenkit build
+if [ "${XK_NO_BUILD:-}" != 1 ]; then
+  built=0
+  for try in 1 2 3 4 5; do
+    if (cd "$ROOT" && npm run -s build) > /tmp/xen-qemu-build.log 2>&1; then built=1; break; fi
+    say "npm run build failed (try $try/5; other edits may be in progress), retrying in 20 s ..."
+    sed -n 1,10p /tmp/xen-qemu-build.log
+    sleep 20
+  done
+  [ $built = 1 ] || die "npm run build keeps failing (log: /tmp/xen-qemu-build.log); set XK_NO_BUILD=1 to use the existing dist/"
+fi
+[ -f "$ROOT/dist/cli/main.js" ] || die "$ROOT/dist/cli/main.js is missing (npm run build)"
+node "$HERE/gen-matrix.mjs" --check || die "matrix-$RELEASE.jsonl is stale"
+
+# ---------------------------------------------------------------- 3. dom0 initramfs
+WORK=$(mktemp -d /tmp/xen-qemu.XXXXXX)
+cleanup() { if [ "${XK_KEEP:-}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi; }
+trap cleanup EXIT
+R=$WORK/root
+mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,proc,sys,dev,tmp,root,etc,xenkit}
+T_IMG=$(date +%s.%N)
+cp "$BUSYBOX" "$R/bin/busybox"
+ln -s busybox "$R/bin/sh"
+install -m 0755 "$HERE/init.sh" "$R/init"
+cp -L "$NODE" "$R/usr/local/bin/node"
+
+# Copy a binary's shared libraries (ldd), each at its own path, symlinks resolved.
+copy_libs() {
+  ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]+ \(0x/ { print $1 }' | while read -r lib; do
+    [ -e "$R$lib" ] || cp -L --parents "$lib" "$R"
+  done
+}
+copy_libs "$NODE"
+# libxenctrl under its soname (koffi dlopens libxenctrl.so.4.17), and everything it links.
+mkdir -p "$R/usr/lib/x86_64-linux-gnu"
+cp -L "$LIBXENCTRL" "$R/usr/lib/x86_64-linux-gnu/libxenctrl.so.$RELEASE"
+copy_libs "$LIBXENCTRL"
+for l in libxenhypfs.so.1 libxenguest.so.$RELEASE libxenstore.so.4; do
+  p=$(solib "$l")
+  [ -n "$p" ] && { cp -L "$p" "$R/usr/lib/x86_64-linux-gnu/$l"; copy_libs "$p"; }
+done
+
+# Kernel modules: xen-privcmd (+ xen-evtchn), with their dependencies, in load order.
+MODDIR=/lib/modules/$KVER
+[ -f "$MODDIR/modules.dep" ] || skip "$MODDIR/modules.dep is missing"
+declare -A seen=()
+order=()
+add_mod() { # $1: path relative to $MODDIR, as modules.dep has it
+  local m=$1 deps d
+  [ -n "${seen[$m]:-}" ] && return 0
+  seen[$m]=1
+  deps=$(awk -v m="$m:" '$1 == m { $1 = ""; print }' "$MODDIR/modules.dep")
+  for d in $deps; do add_mod "$d"; done
+  order+=("$m")
+}
+for name in xen-privcmd xen-evtchn; do
+  m=$(awk -F: -v n="$name" '{ b = $1; sub(/.*\//, "", b); sub(/\.ko(\.(xz|zst|gz))?$/, "", b); if (b == n) { print $1; exit } }' "$MODDIR/modules.dep")
+  if [ -z "$m" ]; then # built in, or (xen-evtchn) not needed
+    [ $name = xen-privcmd ] && ! grep -q '^CONFIG_XEN_PRIVCMD=y' "/boot/config-$KVER" 2>/dev/null && skip "xen-privcmd.ko is not in $MODDIR"
+    continue
+  fi
+  add_mod "$m"
+done
+: > "$R/etc/xk-modules"
+for m in "${order[@]}"; do
+  src=$MODDIR/$m
+  dst=$R/lib/modules/$KVER/${m%.xz}
+  dst=${dst%.zst}
+  dst=${dst%.gz}
+  mkdir -p "$(dirname "$dst")"
+  case "$m" in
+    *.ko.xz) xz -dc "$src" > "$dst" ;;
+    *.ko.zst) zstd -qdc "$src" > "$dst" ;;
+    *.ko.gz) gzip -dc "$src" > "$dst" ;;
+    *) cp "$src" "$dst" ;;
+  esac
+  echo "/lib/modules/$KVER/${dst#"$R/lib/modules/$KVER/"}" >> "$R/etc/xk-modules"
+done
+
+# xenkit: dist, runtime node_modules, package.json, the scripts to replay.
+X=$R/xenkit
+cp -a "$ROOT/dist" "$ROOT/package.json" "$X/"
+tar -C "$ROOT" -cf - \
+  --exclude='node_modules/typescript' --exclude='node_modules/tsx' --exclude='node_modules/esbuild' \
+  --exclude='node_modules/@esbuild' --exclude='node_modules/@types' --exclude='node_modules/.cache' \
+  --exclude='node_modules/better-sqlite3/deps' --exclude='node_modules/better-sqlite3/src' \
+  --exclude='node_modules/better-sqlite3/build/Release/obj*' --exclude='node_modules/better-sqlite3/build/Release/.deps' \
+  --exclude='node_modules/@koromix/*/musl_*' \
+  node_modules | tar -C "$X" -xf -
+find "$X/node_modules" -name '*.node' | while read -r n; do copy_libs "$n"; done
+mkdir -p "$X/scripts"
+cp "$HERE/matrix-$RELEASE.jsonl" "$X/scripts/"
+cp "$ROOT/test/conformance/"*-"$RELEASE".jsonl "$X/scripts/" 2>/dev/null || true
+printf '%s\n' '{"op":"physinfo"}' '{"op":"getdomaininfo","domid":0}' > "$X/scripts/physinfo.jsonl"
+# name file: physinfo first (the sim is then described as this host), then the matrix, then the
+# conformance scripts that do not use inject (sim only).
+{
+  echo "physinfo scripts/physinfo.jsonl"
+  echo "matrix scripts/matrix-$RELEASE.jsonl"
+  for f in "$ROOT/test/conformance/"*-"$RELEASE".jsonl; do
+    [ -e "$f" ] || continue
+    case "$f" in *.expected.jsonl) continue ;; esac
+    grep -q '"op" *: *"inject"' "$f" && continue
+    b=$(basename "$f" .jsonl)
+    echo "conf-$b scripts/$b.jsonl"
+  done
+} > "$X/tests.list"
+(cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 > "$WORK/dom0-initrd.gz"
+gzip -dc "$XEN_GZ" > "$WORK/xen.elf" # QEMU's multiboot loader does not gunzip
+cp "/boot/vmlinuz-$KVER" "$WORK/vmlinuz"
+say "dom0 initramfs: $(du -h "$WORK/dom0-initrd.gz" | cut -f1) ($(du -sh "$R" | cut -f1) unpacked), built in $(since "$T_IMG") s; scripts: $(awk '{ print $1 }' "$X/tests.list" | tr '\n' ' ')"
+
+# ---------------------------------------------------------------- 4. boot
+# One boot per fresh hypervisor: the matrix and each conformance script expect a host whose domain-id
+# rover has not moved. boot NAME QEMU_MiB DOM0_MEM TESTS(a+b: QEMU splits -initrd at commas) [optional]
+mkdir -p "$HERE/results"
+rm -f "$HERE/results/"*
+LOGS=()
+boot() {
+  local name=$1 mem=$2 dom0=$3 tests=$4 optional=${5:-} LOG=$WORK/serial-$1.log T_BOOT t_init='' t_run='' t_done='' timed_out=0 qrc QPID
+  : > "$LOG"
+  T_BOOT=$(date +%s.%N)
+  "$QEMU" -machine q35 -accel tcg,thread=multi -cpu max,-smap,-smep,-rdtscp -smp 2 -m "$mem" \
+    -display none -monitor none -serial "file:$LOG" -no-reboot \
+    -kernel "$WORK/xen.elf" -append "console=com1 dom0_mem=$dom0,max:$dom0" \
+    -initrd "$WORK/vmlinuz console=hvc0 loglevel=4 xk.tests=$tests,$WORK/dom0-initrd.gz" < /dev/null > "$WORK/qemu-$name.out" 2>&1 &
+  QPID=$!
+  while kill -0 $QPID 2>/dev/null; do
+    [ -z "$t_init" ] && grep -q '^XKINIT:' "$LOG" && t_init=$(since "$T_BOOT")
+    [ -z "$t_run" ] && grep -q '^XKRUN:' "$LOG" && t_run=$(since "$T_BOOT")
+    [ -z "$t_done" ] && grep -q '^XKTIME:' "$LOG" && t_done=$(since "$T_BOOT")
+    if awk -v a="$T_BOOT" -v b="$(date +%s.%N)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
+      timed_out=1
+      kill "$QPID" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  wait $QPID 2>/dev/null && qrc=0 || qrc=$?
+  cp "$LOG" "$HERE/results/serial-$name.log"
+  if [ $timed_out = 1 ]; then
+    tail -n 40 "$LOG"
+    [ -n "$optional" ] && { say "WARNING: boot $name did not finish within ${TIMEOUT} s; its results are left out"; return 0; }
+    die "boot $name: QEMU did not finish within ${TIMEOUT} s (XK_QEMU_TIMEOUT); serial log: test/xen-qemu/results/serial-$name.log"
+  fi
+  if ! grep -q '^XKDONE' "$LOG"; then
+    tail -n 60 "$LOG"
+    cat "$WORK/qemu-$name.out"
+    [ -n "$optional" ] && { say "WARNING: boot $name did not finish its checks; its results are left out"; return 0; }
+    die "boot $name: dom0 did not finish its checks (QEMU exit $qrc; $(grep '^XKFATAL:' "$LOG" || echo 'no XKDONE marker')); serial log: test/xen-qemu/results/serial-$name.log"
+  fi
+  say "boot $name (${mem} MiB, dom0 $dom0; $tests): QEMU ran $(since "$T_BOOT") s wall: dom0 /init at ${t_init:-?} s, first script at ${t_run:-?} s, scripts done at ${t_done:-?} s ($(sed -n 's/^XKTIME: //p' "$LOG") guest uptime)"
+  LOGS+=(--log "$LOG")
+}
+T_BOOTS=$(date +%s.%N)
+boot main 2048 768M physinfo+matrix
+# The conformance scripts, each on a fresh Xen. memory-4.17 describes a 1024 MiB host whose dom0 holds
+# 256 MiB: boot such a machine (dom0 needs ~250 MiB for this initramfs, so it is tried last).
+for t in $(awk '$1 ~ /^conf-/ { print $1 }' "$X/tests.list"); do
+  mem=$(sed -n 's/^# *memory: *\([0-9]*\).*/\1/p' "$ROOT/test/conformance/${t#conf-}.jsonl")
+  if [ -n "$mem" ]; then
+    boot "${t#conf-}" "$mem" 256M "$t" optional
+  else
+    boot "${t#conf-}" 2048 768M "$t"
+  fi
+done
+say "all boots: $(since "$T_BOOTS") s"
+
+# ---------------------------------------------------------------- 5. compare
+set +e
+node "$HERE/compare.mjs" "${LOGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$HERE/results"
+rc=$?
+set -e
+say "total $(since "$T_START") s"
+exit $rc

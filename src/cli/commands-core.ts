@@ -1,7 +1,7 @@
 import { rmSync, existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { XenkitError } from '../errors.js';
-import { SimXen } from '../sim/sim.js';
+import { SIM_OPS, SimXen } from '../sim/sim.js';
 import { openSimState } from '../sim/store.js';
 import { statePath, withHost } from './host.js';
 import { replayLine } from '../replay/replay.js';
@@ -211,6 +211,23 @@ Examples:
       removeState(path);
       openSimState(path, { host }).close();
       out(`simulated host in ${path} reset`);
+    });
+  sim
+    .command('inject')
+    .description('make the next COUNT calls of an operation fail with an errno (test your error paths)')
+    .requiredOption('--op <op>', `one of ${SIM_OPS.join(', ')}`)
+    .requiredOption('--errno <name>', 'errno name, e.g. ENOMEM')
+    .option('--count <n>', 'how many calls (0 clears)', '1')
+    .addHelpText('after', '\nExamples:\n  xk sim inject --op populate_physmap --errno ENOMEM\n  xk sim inject --op createdomain --errno EBUSY --count 3')
+    .action(async (o: { op: string; errno: string; count: string }, cmd: Command) => {
+      const count = Number(o.count);
+      const st = openSimState(statePath(cmd));
+      try {
+        st.run((s) => s.inject(o.op, o.errno, count));
+      } finally {
+        st.close();
+      }
+      out(`next ${count} ${o.op} call(s) will fail with ${o.errno}`);
     });
   sim
     .command('status')

@@ -224,7 +224,9 @@ export function acceptedValues(r: ReleaseId, hvm: boolean, hwdom = false): { val
       optBits.forEach((b, i) => {
         if (m & (1 << i)) v |= 1 << b;
       });
-      if (!out.some((o) => o.value === v >>> 0)) out.push({ value: v >>> 0, label: a.label });
+      const on = v & a.opt;
+      const label = a.opt ? `${a.label.split(',')[0]}, ${on ? 'with' : 'without'} ${emuNames(a.opt).join('|')}` : a.label;
+      if (!out.some((o) => o.value === v >>> 0)) out.push({ value: v >>> 0, label });
     }
   }
   return out;

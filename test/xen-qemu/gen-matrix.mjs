@@ -108,6 +108,12 @@ op('max_mem', { max_memkb: 4096 });
 op('max_vcpus', { max: 1 });
 op('unpausedomain');
 op('shutdown', { reason: 'poweroff' });
+out.push('# ... while a domain with a higher id exists (up to 4.17 getdomaininfo answers the next domain)');
+out.push(create({ domid: 5 }));
+op('getdomaininfo');
+op('populate_physmap', { kib: 4 });
+op('max_mem', { max_memkb: 4096 });
+out.push(JSON.stringify({ op: 'destroydomain', domid: 5 }));
 
 out.push('', '# ---- domain ids picked by Xen (domid 0 = any): the rover ----');
 const auto = (extra = {}) => JSON.stringify({ op: 'createdomain', ...BASE, ...extra });

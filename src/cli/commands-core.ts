@@ -1,7 +1,14 @@
 import { rmSync, existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { XenkitError } from '../errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SIM_OPS, SimXen } from '../sim/sim.js';
+import { nameTableOf } from '../sim/store.js';
+import { buildDomain } from '../toolstack/lifecycle.js';
+import { loadSpec, planFor } from '../toolstack/load.js';
+import { cdfNames } from '../xen/flags.js';
+import { describeEmu } from '../xen/emulation.js';
 import { openSimState } from '../sim/store.js';
 import { statePath, withHost } from './host.js';
 import { replayLine } from '../replay/replay.js';
@@ -256,36 +263,44 @@ function removeState(path: string): void {
   for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
 }
 
+const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples');
+
+/** The Quick start job: the built-in examples on an in-memory sim, with and without a config. */
 function runDemo(release: ReleaseId, json: boolean): void {
   const hv = new SimXen({ release });
+  const names = nameTableOf();
   const log: Record<string, unknown>[] = [];
   const say = (s: string) => !json && out(s);
   say(`Simulated Xen ${release} on ${hv.host.arch}: ${hv.host.memoryMiB} MiB, ${hv.host.cpus} cpus, hvm hap shadow iommu`);
-  const steps: { title: string; config?: Parameters<typeof domainCreate>[1] }[] = [
-    { title: 'PV guest, no config (defaults)', config: { type: 'pv' } },
-    { title: 'HVM guest, no arch config (defaults)', config: { type: 'hvm' } },
-    { title: 'PVH guest with the LAPIC alone', config: { flags: ['hvm', 'hap'], arch: { emulation_flags: ['LAPIC'] } } },
-    { title: 'HVM guest with a zeroed arch config (what the old xc_domain_create() passed)', config: { type: 'hvm', arch: { emulation_flags: 0 } } },
+  const steps: { title: string; run: () => { domid: number; defaults: string[]; args: { flags: number; arch: unknown } } }[] = [
+    { title: 'domainCreate(hv): no config at all (a PV guest, defaults)', run: () => domainCreate(hv) },
+    { title: 'domainCreate(hv, { type: "hvm" }): no arch config (defaults)', run: () => domainCreate(hv, { type: 'hvm' }) },
+    ...['pv.cfg', 'pvh.cfg', 'hvm.cfg'].map((f) => ({
+      title: `xk create examples/${f} (the config libxl ${release} would pass)`,
+      run: () => buildDomain(hv, names, planFor(release, hv.host, loadSpec(join(EXAMPLES, f)).spec)),
+    })),
+    {
+      title: 'examples/hvm.cfg with a zeroed arch config (what the old xc_domain_create() passed)',
+      run: () => buildDomain(hv, names, planFor(release, hv.host, { ...loadSpec(join(EXAMPLES, 'hvm.cfg')).spec, name: 'win-zeroed' }, { emulationFlags: 0 })),
+    },
   ];
   for (const s of steps) {
     say(`\n== ${s.title}`);
     try {
-      const r = domainCreate(hv, s.config);
-      hv.setMaxMem(r.domid, 262144);
-      hv.populatePhysmap(r.domid, 262144);
-      hv.unpauseDomain(r.domid);
-      say(`created domain ${r.domid}: flags ${hex(r.args.flags)}, emulation_flags ${hex((r.args.arch as { emulation_flags: number }).emulation_flags)}`);
+      const r = s.run();
+      const emu = (r.args.arch as { emulation_flags?: number }).emulation_flags ?? 0;
+      say(`created domain ${r.domid}: flags ${cdfNames(release, r.args.flags).join('|') || '0 (PV)'}, emulation_flags ${describeEmu(emu)}`);
       const shown = r.defaults.filter((d) => d.startsWith('flags') || d.startsWith('arch'));
       for (const d of shown) say(`  default: ${d}`);
       if (r.defaults.length > shown.length) say(`  default: ${r.defaults.filter((d) => !shown.includes(d)).map((d) => d.split(' (')[0]).join(', ')}`);
       log.push({ step: s.title, ok: true, domid: r.domid, defaults: r.defaults });
     } catch (e) {
       if (!(e instanceof XenkitError)) throw e;
-      say(`refused [${e.code}, ${e.errno}]: ${e.message}`);
+      say(`refused [${e.code}, ${e.errno}]:\n  ${e.message.replace(/\. Instead: /, '.\n  instead: ')}`);
       log.push({ step: s.title, ok: false, code: e.code, errno: e.errno, message: e.message });
     }
   }
-  const rows = listRows(hv);
+  const rows = listRows(hv, names);
   if (json) return jsonOut({ release, steps: log, domains: rows });
   say('\n== xk list');
   for (const l of formatList(rows, false)) out(l);

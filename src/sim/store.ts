@@ -120,26 +120,13 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
     for (const [domid, n] of names) insName.run(domid, n.name, JSON.stringify(n.config ?? null));
   }
 
-  function nameTable(names: Map<number, { name: string; config: unknown }>): NameTable {
-    return {
-      get: (domid) => names.get(domid),
-      byName: (name) => {
-        for (const [id, n] of names) if (n.name === name) return id;
-        return undefined;
-      },
-      set: (domid, name, config) => void names.set(domid, { name, config }),
-      delete: (domid) => void names.delete(domid),
-      all: () => names,
-    };
-  }
-
   function transact<T>(fn: (sim: SimXen, names: NameTable) => T, write: boolean): T {
     let out!: T;
     let xenErr: unknown;
     const tx = db.transaction(() => {
       const { sim, names } = load();
       try {
-        out = fn(sim, nameTable(names));
+        out = fn(sim, nameTableOf(names));
       } catch (e) {
         // A hypercall refusal is Xen's answer, and its side effects (the domid allocator moving)
         // are Xen's too: keep them. Anything else rolls back.
@@ -231,4 +218,18 @@ function stateError(path: string, e: unknown): XenkitError {
       cause: e,
     });
   return new XenkitError('STATE_IO', `state file ${path}: ${msg}`, { field: 'state', value: path, hint: 'check the path and its permissions', cause: e });
+}
+
+/** A NameTable over a map (the state file loads into one; the demo and library users keep one in memory). */
+export function nameTableOf(names: Map<number, { name: string; config: unknown }> = new Map()): NameTable {
+  return {
+    get: (domid) => names.get(domid),
+    byName: (name) => {
+      for (const [id, n] of names) if (n.name === name) return id;
+      return undefined;
+    },
+    set: (domid, name, config) => void names.set(domid, { name, config }),
+    delete: (domid) => void names.delete(domid),
+    all: () => names,
+  };
 }

@@ -122,6 +122,25 @@ else if (m.bad.length) {
 } else say(`PASS: matrix-${REL}: real Xen and the sim agree on all ${m.total} lines`);
 say(`  (line-by-line table: test/xen-qemu/results/matrix.compare.txt; Xen's own log: results/matrix.xen.log, ${tests.get('matrix')?.xen.length ?? 0} lines)`);
 
+// ---- the recording: what real Xen answered last time it was recorded (XK_RECORD=1 rewrites it).
+// It lets the sim be checked against real Xen without QEMU:
+//   xk replay --xen 4.17 --host-file test/xen-qemu/recorded/host-4.17.json test/xen-qemu/matrix-4.17.jsonl
+const REC = join(ROOT, 'test/xen-qemu/recorded');
+const recMatrix = join(REC, `matrix-${REL}.real.jsonl`);
+const jsonl = (rows) => rows.map((o) => JSON.stringify(o) + '\n').join('');
+if (process.env.XK_RECORD === '1') {
+  mkdirSync(REC, { recursive: true });
+  writeFileSync(recMatrix, jsonl(mReal));
+  writeFileSync(join(REC, `host-${REL}.json`), JSON.stringify(pi) + '\n');
+  for (const [name, t] of tests) if (name.startsWith('conf-')) writeFileSync(join(REC, `${name.slice(5)}.real.jsonl`), t.out.map((x) => x + '\n').join(''));
+  say(`recorded real Xen's answers in test/xen-qemu/recorded/`);
+} else if (existsSync(recMatrix)) {
+  const rec = readFileSync(recMatrix, 'utf8').split('\n').filter(Boolean).map(parse);
+  const d = diff('matrix.recorded', matrix, mReal, rec, 'now', 'recorded');
+  if (d.bad.length) printBad(`note: real Xen's answers differ from test/xen-qemu/recorded/matrix-${REL}.real.jsonl on ${d.bad.length} lines (XK_RECORD=1 rewrites it):`, d.bad, 'now', 'recorded');
+  else say(`real Xen's answers are those recorded in test/xen-qemu/recorded/matrix-${REL}.real.jsonl`);
+}
+
 // ---- conformance scripts: real (a fresh Xen per script) vs .expected.jsonl (the sim's host of the script's header)
 let confBad = 0;
 for (const [name, t] of tests) {

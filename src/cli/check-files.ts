@@ -20,7 +20,7 @@ function progress(total: number): (done: number) => void {
  * `xk check FILE... --xen VER|all`: each xl.cfg, as libxl of each release would pass it, against
  * that release's rules. Prints a table (or JSON lines); returns false if anything was refused.
  */
-export function checkFiles(files: string[], releases: readonly ReleaseId[], host: HostCaps, json: boolean): boolean {
+export function checkFiles(files: string[], releases: readonly ReleaseId[], host: HostCaps, json: boolean, emulationFlags?: number): boolean {
   let ok = true;
   const rows: { file: string; xen: ReleaseId | null; accept: boolean; text: string; verdict: Record<string, unknown> }[] = [];
   const tick = progress(files.length * releases.length);
@@ -41,7 +41,7 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
       const h = makeHost({ ...host, release: xen });
       let v;
       try {
-        v = verdictOf(xen, h, resolveCreate(xen, h, specConfig(xen, h, loaded.spec)));
+        v = verdictOf(xen, h, resolveCreate(xen, h, specConfig(xen, h, loaded.spec, emulationFlags)));
       } catch (e) {
         if (!(e instanceof XenkitError)) throw e;
         ok = false;

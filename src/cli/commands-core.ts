@@ -8,7 +8,7 @@ import { nameTableOf } from '../sim/store.js';
 import { buildDomain } from '../toolstack/lifecycle.js';
 import { loadSpec, planFor } from '../toolstack/load.js';
 import { cdfNames } from '../xen/flags.js';
-import { describeEmu } from '../xen/emulation.js';
+import { describeEmu, parseEmulationFlags } from '../xen/emulation.js';
 import { openSimState } from '../sim/store.js';
 import { statePath, withHost } from './host.js';
 import { replayLine } from '../replay/replay.js';
@@ -47,7 +47,8 @@ export function registerCore(program: Command): void {
       .argument('[files...]', 'xl.cfg files')
       .requiredOption('--xen <ver>', 'a release (4.6 .. 4.22), a comma list, or "all"')
       .option('--jsonl <file>', 'instead of files: one raw createdomain config per line ("-" for stdin)')
-      .option('--json', 'with files: one JSON verdict per file and release'),
+      .option('--json', 'with files: one JSON verdict per file and release')
+      .option('--emulation-flags <n>', 'with files: force the XEN_X86_EMU_* bitmap (e.g. 0: a zeroed arch config)'),
   )
     .addHelpText(
       'after',
@@ -67,7 +68,8 @@ Examples:
       if (files.length && typeof o.jsonl === 'string')
         throw new XenkitError('BAD_INPUT', 'check: give xl.cfg files or --jsonl, not both', { field: '--jsonl', hint: 'run two commands' });
       if (files.length) {
-        if (!checkFiles(files, releases, host, !!o.json)) process.exitCode = EXIT.REFUSED;
+        const emu = o.emulationFlags === undefined ? undefined : parseEmulationFlags(o.emulationFlags, '--emulation-flags');
+        if (!checkFiles(files, releases, host, !!o.json, emu)) process.exitCode = EXIT.REFUSED;
         return;
       }
       if (typeof o.jsonl !== 'string')

@@ -17,6 +17,7 @@ import { yajlBeautify } from '../toolstack/spec/yajl.js';
 import { libxlEmulationFlags } from '../toolstack/spec/emulation.js';
 import type { DomainSpec } from '../toolstack/spec/domain-spec.js';
 import { formatHandle } from '../xc/config.js';
+import { actionFor, watchGuest } from '../toolstack/guest.js';
 import { withHost } from './host.js';
 import { EXIT, jsonOut, out } from './io.js';
 
@@ -34,8 +35,9 @@ export function registerDomain(program: Command): void {
     .option('-n, --dry-run', 'print the createdomain config and the release\'s verdict; create nothing')
     .option('--libxl-json', 'with --dry-run: print the libxl_domain_config JSON exactly as `xl create -n` does')
     .option('--emulation-flags <n>', 'override the XEN_X86_EMU_* bitmap (number, 0x.., or device names)')
+    .option('--watch', 'xen backend: stay, and apply on_poweroff/on_reboot/on_crash when the guest shuts down (xl\'s daemon)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  xk create examples/hvm.cfg\n  xk create examples/pvh.cfg --paused memory=2048\n  xk create examples/hvm.cfg --dry-run --emulation-flags 0\n  xk create examples/pv.cfg --dry-run --libxl-json')
+    .addHelpText('after', '\nExamples:\n  xk create examples/hvm.cfg\n  xk --backend xen create guest.cfg --watch   (real guest through libxl, in dom0)\n  xk create examples/pvh.cfg --paused memory=2048\n  xk create examples/hvm.cfg --dry-run --emulation-flags 0\n  xk create examples/pv.cfg --dry-run --libxl-json')
     .action(async (file: string, settings: string[], o: Record<string, unknown>, cmd: Command) => {
       const emu = o.emulationFlags === undefined ? undefined : parseEmulationFlags(o.emulationFlags, '--emulation-flags');
       const loaded = loadSpec(file, settings);
@@ -55,15 +57,11 @@ export function registerDomain(program: Command): void {
           const v = verdictOf(release, host, resolveCreate(release, host, plan.config));
           return { dryRun: true, name: plan.name, xen: release, args: v.args, defaults: v.defaults, accept: v.accept, errno: v.errno, code: v.code, reason: v.reason, hint: v.hint, source: v.source };
         }
-        if (hv.backend === 'xen')
-          throw new XenkitError('NOT_ON_BACKEND', 'create: booting real guests goes through libxl, which this build of xenkit does not drive yet', {
-            field: '--backend',
-            value: 'xen',
-            hint: `print the config with \`xk create ${file} --dry-run --libxl-json\` and give it to libxl (xl create), or use the simulated host`,
-          });
+        if (hv.backend === 'xen') return { dryRun: false, name: plan.name, xen: release, real: true, defaults: [], paused: plan.paused, domid: -1 };
         const r = buildDomain(hv, names, plan);
         return { dryRun: false, name: plan.name, domid: r.domid, xen: release, defaults: r.defaults, paused: plan.paused };
       });
+      if ((result as { real?: boolean }).real) return createReal(loaded, !!o.paused, !!o.watch, !!o.json);
       if (o.json) return jsonOut(result);
       if (result.dryRun) {
         const d = result as { args: { flags: number; arch: unknown }; xen: ReleaseId; accept: boolean };
@@ -97,8 +95,8 @@ export function registerDomain(program: Command): void {
     .argument('<domain>', 'name or id')
     .addHelpText('after', '\nExamples:\n  xk destroy web1')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      const id = await withHost(cmd, (hv, names) => destroyDomain(hv, names, ref));
-      out(`domain ${id} destroyed`);
+      const id = await withHost(cmd, (hv, names) => (hv.backend === 'xen' ? viaLibxl(hv, ref, 'destroy') : destroyDomain(hv, names, ref)));
+      out(`domain ${await id} destroyed`);
     });
 
   program
@@ -108,7 +106,13 @@ export function registerDomain(program: Command): void {
     .addOption(new Option('--reason <reason>', 'SHUTDOWN_* reason').choices([...SHUTDOWN_REASONS]).default('poweroff'))
     .addHelpText('after', '\nExamples:\n  xk shutdown web1\n  xk shutdown web1 --reason reboot')
     .action(async (ref: string, o: { reason: ShutdownReason }, cmd: Command) => {
-      const msg = await withHost(cmd, (hv, names) => shutdownWithAction(hv, names, ref, o.reason));
+      const msg = await withHost(cmd, async (hv, names) => {
+        if (hv.backend !== 'xen') return shutdownWithAction(hv, names, ref, o.reason);
+        if (o.reason !== 'poweroff' && o.reason !== 'reboot')
+          throw new XenkitError('NOT_ON_BACKEND', `--reason ${o.reason}: on real Xen a guest is asked to power off or reboot (libxl); it chooses crash or watchdog itself`, { field: '--reason', value: o.reason, hint: 'poweroff or reboot' });
+        const id = await viaLibxl(hv, ref, o.reason === 'reboot' ? 'reboot' : 'shutdown');
+        return `domain ${id} asked to ${o.reason === 'reboot' ? 'reboot' : 'power off'} (its on_* action applies where \`xk create --watch\` watches it)`;
+      });
       out(msg);
     });
 
@@ -133,6 +137,50 @@ export function registerDomain(program: Command): void {
     });
 }
 
+/**
+ * On real Xen the guest is built by libxl from the libxl JSON (what `xl create -n` prints), then
+ * optionally watched so its on_* actions apply. Verdict first: a config the release refuses never
+ * reaches libxl.
+ */
+async function createReal(loaded: ReturnType<typeof loadSpec>, paused: boolean, watch: boolean, json: boolean): Promise<void> {
+  const { openXen } = await import('../backend/select.js');
+  const { Libxl } = await import('../backend/libxl.js');
+  const hv = await openXen();
+  const libxl = new Libxl(hv.release);
+  try {
+    const host = hostOf(hv);
+    const release = hv.version().release;
+    const v = verdictOf(release, host, resolveCreate(release, host, planFor(release, host, loaded.spec).config));
+    if (!v.accept) throw new XenkitError(v.code!, `Xen ${release} would refuse "${loaded.spec.name}" with ${v.errno}: ${v.reason}`, { field: v.field, errno: v.errno, hint: v.hint, source: v.source });
+    const lj = toLibxlJson(loaded.spec, loaded.cfg);
+    warn(lj.warnings);
+    const domid = libxl.createNew(lj.json as Record<string, unknown>, paused);
+    if (json) jsonOut({ name: loaded.spec.name, domid, xen: release });
+    else out(`Domain ${domid} "${loaded.spec.name}" created${paused ? ' (paused)' : ''} on Xen ${release} through libxl`);
+    if (!watch) return;
+    await watchGuest(hv, libxl, domid, loaded.spec, lj.json as Record<string, unknown>, (e) => {
+      if (e.action === 'gone') out(`domain ${e.domid} is gone`);
+      else out(`domain ${e.domid} shut down (${e.reason}); on_${e.reason}: ${e.action}${e.newDomid !== undefined ? `, restarted as domain ${e.newDomid}` : ''}`);
+    });
+  } finally {
+    libxl.close();
+    hv.close();
+  }
+}
+
+/** destroy/shutdown/reboot of a real guest through libxl (it also tears down xenstore entries and backends). */
+async function viaLibxl(hv: Hypervisor, ref: string, op: 'destroy' | 'shutdown' | 'reboot'): Promise<number> {
+  const d = resolveDomain(hv, undefined, ref);
+  const { Libxl } = await import('../backend/libxl.js');
+  const libxl = new Libxl(hv.version().release);
+  try {
+    libxl[op](d.domid);
+  } finally {
+    libxl.close();
+  }
+  return d.domid;
+}
+
 /** After a shutdown, do what the config says (xl's daemon: tools/xl/xl_vmcontrol.c handle_domain_death()). */
 function shutdownWithAction(hv: Hypervisor, names: NameTable | undefined, ref: string, reason: ShutdownReason): string {
   const d = resolveDomain(hv, names, ref);
@@ -140,7 +188,7 @@ function shutdownWithAction(hv: Hypervisor, names: NameTable | undefined, ref: s
   const rec = names?.get(d.domid);
   const spec = (rec?.config as { spec?: DomainSpec; emulationFlags?: number | null } | null)?.spec;
   if (!spec || !names) return `domain ${d.domid} shut down (${reason})`;
-  const action = reason === 'poweroff' ? spec.onPoweroff : reason === 'reboot' ? spec.onReboot : reason === 'crash' ? spec.onCrash : reason === 'watchdog' ? spec.onWatchdog : reason === 'soft_reset' ? spec.onSoftReset : 'preserve';
+  const action = actionFor(spec, reason);
   if (action === 'preserve' || reason === 'suspend') return `domain ${d.domid} shut down (${reason}); on_${reason}: preserve, left as it is`;
   hv.destroyDomain(d.domid);
   names.delete(d.domid);

@@ -214,7 +214,10 @@ export class XenBackend implements Hypervisor {
     this.call('max_vcpus', this.f.maxvcpus!(this.xch, domid, maxVcpus));
   }
   populatePhysmap(domid: number, kib: number): void {
-    const cur = this.getDomainInfo(domid).tot_pages;
+    const info = this.getDomainInfo(domid);
+    // Up to 4.17 getdomaininfo answers the next domain: make sure it is this one.
+    if (info.domid !== domid) throw hypercallError('populate_physmap', 'ESRCH', `no domain ${domid}`);
+    const cur = info.tot_pages;
     const n = Math.ceil(kib / 4);
     const pfns = new BigUint64Array(n);
     for (let i = 0; i < n; i++) pfns[i] = BigInt(cur + i);

@@ -47,6 +47,10 @@ export interface SimDomain {
   totPages: number;
   maxPages: number;
   maxVcpus: number;
+  /** XEN_DOMCTL_max_vcpus has run: the vCPUs exist (until then max_vcpu_id is XEN_INVALID_MAX_VCPU_ID). */
+  vcpusCreated: boolean;
+  /** vCPUs with a context (brought up by the domain builder); a vCPU without one never runs. */
+  onlineVcpus: number;
   createdAt: number;
   cpupool: number;
 }
@@ -141,6 +145,8 @@ export class SimXen implements Hypervisor {
         totPages: dom0Pages,
         maxPages: dom0Pages,
         maxVcpus: this.host.cpus,
+        vcpusCreated: true,
+        onlineVcpus: this.host.cpus,
         createdAt: 0,
         cpupool: 0,
       });
@@ -252,6 +258,8 @@ export class SimXen implements Hypervisor {
     if (early) throw refusal(early);
     const domid = this.pickDomid(args.domid);
     this.fault('createdomain');
+    // alloc_domain_struct() and friends need memory: with none left, domain_create() fails.
+    if (this.freePages === 0) throw hypercallError('createdomain', 'ENOMEM', 'the host has no free memory for a new domain', 'xen/common/domain.c domain_create()');
     const refused = runCreateRules(ctx, 'sanitise', this.rules.sanitise) ?? runCreateRules(ctx, 'create', this.rules.create);
     if (refused) {
       // 4.21+: domid_free() is only reached from _domain_destroy(), so a refusal before struct domain
@@ -276,6 +284,8 @@ export class SimXen implements Hypervisor {
       totPages: 0,
       maxPages: 0,
       maxVcpus: args.max_vcpus ?? 0,
+      vcpusCreated: false,
+      onlineVcpus: 0,
       createdAt: this.clockNs,
       cpupool: args.cpupool_id ?? 0,
     });
@@ -358,14 +368,17 @@ export class SimXen implements Hypervisor {
       shutdown,
       paused,
       blocked: false,
-      running: !paused && !shutdown && d.maxVcpus > 0,
+      // getdomaininfo(): blocked/running only with online vCPUs (xen/common/domctl.c); measured on
+      // Xen 4.17: an unpaused domain whose vCPUs have no context is neither paused nor running.
+      running: !paused && !shutdown && d.onlineVcpus > 0,
       hap: d.hap,
       xs_domain: d.xsDomain,
       shutdown_reason: d.shutdownReason,
       tot_pages: d.totPages,
       max_pages: d.maxPages,
-      nr_online_vcpus: d.domid === 0 || (!paused && !shutdown) ? d.maxVcpus : 0,
-      max_vcpu_id: d.maxVcpus > 0 ? d.maxVcpus - 1 : 0,
+      nr_online_vcpus: d.onlineVcpus,
+      // XEN_INVALID_MAX_VCPU_ID (~0U) until the vCPUs exist (measured on Xen 4.17, and 4.6-4.11 alike).
+      max_vcpu_id: d.vcpusCreated && d.maxVcpus > 0 ? d.maxVcpus - 1 : 0xffffffff,
       cpu_time_ns: 0,
       ssidref: d.ssidref,
       handle: d.handle,
@@ -419,6 +432,7 @@ export class SimXen implements Hypervisor {
     if (inRange(this.host.release, '4.12')) {
       if (maxVcpus !== d.maxVcpus)
         throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} differs from the max_vcpus (${d.maxVcpus}) given at createdomain; from 4.12 they must match`);
+      d.vcpusCreated = true;
       return;
     }
     const limit = maxVcpusLimit(this.host.release, d.hvm, this.host.arch, this.host.gic);
@@ -427,20 +441,37 @@ export class SimXen implements Hypervisor {
     if (maxVcpus < d.maxVcpus) throw hypercallError('max_vcpus', 'EINVAL', `vCPUs can only be added (domain has ${d.maxVcpus})`);
     if (d.maxVcpus !== 0 && maxVcpus !== d.maxVcpus) throw hypercallError('max_vcpus', 'EBUSY', `domain ${domid} already has ${d.maxVcpus} vCPUs`);
     d.maxVcpus = maxVcpus;
+    d.vcpusCreated = true;
   }
 
+  /**
+   * Sim only: what a domain builder does before the first unpause (libxl loads the kernel and sets
+   * the context of the boot vCPUs, xc_vcpu_setcontext()); the toolstack calls it on the sim.
+   */
+  bootVcpus(domid: number, n: number): void {
+    const d = this.get('max_vcpus', domid);
+    if (!d.vcpusCreated) throw hypercallError('setvcpucontext', 'EINVAL', `domain ${domid} has no vCPUs yet (XEN_DOMCTL_max_vcpus first)`);
+    d.onlineVcpus = Math.max(0, Math.min(n, d.maxVcpus));
+  }
+
+  /**
+   * xc_domain_populate_physmap_exact(): XENMEM_populate_physmap allocates page by page and stops at
+   * the domain's max_pages (assign_pages(), xen/common/page_alloc.c) or when the heap is empty; the
+   * pages that fit stay with the domain and libxc turns the shortfall into EBUSY
+   * (tools/libs/ctrl/xc_domain.c @RELEASE-4.17.0; measured on Xen 4.17).
+   */
   populatePhysmap(domid: number, kib: number): void {
     this.fault('populate_physmap');
     const d = this.get('populate_physmap', domid);
     if (!Number.isSafeInteger(kib) || kib < 0) throw hypercallError('populate_physmap', 'EINVAL', `${kib} KiB`);
     const pages = Math.ceil(kib / PAGE_KIB);
-    // assign_pages() (xen/common/page_alloc.c): over the domain's max_pages, or the host is out of memory.
-    if (d.totPages + pages > d.maxPages)
-      throw hypercallError('populate_physmap', 'ENOMEM', `domain ${domid} would exceed its max memory (${d.maxPages * PAGE_KIB} KiB)`);
-    if (pages > this.freePages)
-      throw hypercallError('populate_physmap', 'ENOMEM', `host has ${this.freePages * PAGE_KIB} KiB free, ${kib} KiB asked`);
-    this.freePages -= pages;
-    d.totPages += pages;
+    const fit = Math.max(0, Math.min(pages, d.maxPages - d.totPages, this.freePages));
+    this.freePages -= fit;
+    d.totPages += fit;
+    if (fit < pages) {
+      const why = d.totPages >= d.maxPages ? `domain ${domid} reached its max memory (${d.maxPages * PAGE_KIB} KiB)` : `the host ran out of memory`;
+      throw hypercallError('populate_physmap', 'EBUSY', `only ${fit * PAGE_KIB} of ${kib} KiB allocated: ${why}`);
+    }
   }
 
   shutdown(domid: number, reason: ShutdownReason): void {

@@ -13,7 +13,7 @@ import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
  * is written back and committed. Two processes on one file queue on SQLite's lock (busy timeout),
  * and a failure before commit leaves the file as it was (no half-written state).
  */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XENKIT_STATE) return env.XENKIT_STATE;
@@ -56,7 +56,7 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
         domid INTEGER PRIMARY KEY, hvm INTEGER NOT NULL, hap INTEGER NOT NULL, xs_domain INTEGER NOT NULL,
         flags INTEGER NOT NULL, emulation_flags INTEGER NOT NULL, ssidref INTEGER NOT NULL, handle BLOB NOT NULL,
         pause_count INTEGER NOT NULL, shutdown_reason TEXT, tot_pages INTEGER NOT NULL, max_pages INTEGER NOT NULL,
-        max_vcpus INTEGER NOT NULL, created_at INTEGER NOT NULL, cpupool INTEGER NOT NULL);
+        max_vcpus INTEGER NOT NULL, vcpus_created INTEGER NOT NULL, online_vcpus INTEGER NOT NULL, created_at INTEGER NOT NULL, cpupool INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS names (domid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, config TEXT);
     `);
     const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
@@ -64,7 +64,7 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
       throw new XenkitError('STATE_VERSION', `state file ${path} has schema version ${v.value}; this xenkit reads version ${SCHEMA_VERSION}`, {
         field: 'state',
         value: path,
-        hint: 'run `xk sim reset` (or point --state at another file)',
+        hint: 'run `xk sim reset --force` (or point --state at another file)',
       });
   } catch (e) {
     db.close();
@@ -76,7 +76,7 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
   const allDoms = db.prepare('SELECT * FROM domains ORDER BY domid');
   const delDoms = db.prepare('DELETE FROM domains');
   const insDom = db.prepare(
-    'INSERT INTO domains VALUES (@domid, @hvm, @hap, @xs_domain, @flags, @emulation_flags, @ssidref, @handle, @pause_count, @shutdown_reason, @tot_pages, @max_pages, @max_vcpus, @created_at, @cpupool)',
+    'INSERT INTO domains VALUES (@domid, @hvm, @hap, @xs_domain, @flags, @emulation_flags, @ssidref, @handle, @pause_count, @shutdown_reason, @tot_pages, @max_pages, @max_vcpus, @vcpus_created, @online_vcpus, @created_at, @cpupool)',
   );
   const allNames = db.prepare('SELECT domid, name, config FROM names');
   const delNames = db.prepare('DELETE FROM names');
@@ -174,6 +174,8 @@ function rowToDomain(r: Record<string, unknown>): SimDomain {
     totPages: Number(r.tot_pages),
     maxPages: Number(r.max_pages),
     maxVcpus: Number(r.max_vcpus),
+    vcpusCreated: !!r.vcpus_created,
+    onlineVcpus: Number(r.online_vcpus),
     createdAt: Number(r.created_at),
     cpupool: Number(r.cpupool),
   };
@@ -194,6 +196,8 @@ function domainToRow(d: SimDomain): Record<string, unknown> {
     tot_pages: d.totPages,
     max_pages: d.maxPages,
     max_vcpus: d.maxVcpus,
+    vcpus_created: d.vcpusCreated ? 1 : 0,
+    online_vcpus: d.onlineVcpus,
     created_at: d.createdAt,
     cpupool: d.cpupool,
   };

@@ -2,14 +2,16 @@ import { XenkitError } from '../errors.js';
 import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
 import type { NameTable } from '../sim/store.js';
 import { domainCreate, type CreateResult } from '../xc/domain-create.js';
+import { SimXen } from '../sim/sim.js';
 import type { DomainConfig } from '../xc/config.js';
 
 /** What the toolstack builds: the createdomain config plus what libxl does after it. */
 export interface BuildPlan {
   name: string;
   config: DomainConfig;
-  /** b_info.max_vcpus */
+  /** b_info.max_vcpus, and the vCPUs online at boot (b_info.avail_vcpus) */
   maxVcpus: number;
+  vcpus: number;
   /** b_info.target_memkb and max_memkb */
   targetKiB: number;
   maxKiB: number;
@@ -52,6 +54,8 @@ export function buildDomain(hv: Hypervisor, names: NameTable | undefined, plan: 
     hv.setMaxMem(domid, Math.max(plan.maxKiB, plan.targetKiB) + LIBXL_MAXMEM_CONSTANT_KIB);
     step = 'populate_physmap';
     hv.populatePhysmap(domid, plan.targetKiB);
+    // On the sim the toolstack plays libxl's domain builder: the boot vCPUs get their context.
+    if (hv instanceof SimXen) hv.bootVcpus(domid, plan.vcpus);
     if (!plan.paused) {
       step = 'unpausedomain';
       hv.unpauseDomain(domid);

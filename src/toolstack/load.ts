@@ -44,6 +44,7 @@ export function planFor(release: ReleaseId, host: HostCaps, spec: DomainSpec, op
     name: spec.name,
     config: specConfig(release, host, spec, opts.emulationFlags),
     maxVcpus: spec.maxVcpus,
+    vcpus: spec.vcpus,
     targetKiB: spec.memoryMiB * 1024,
     maxKiB: spec.maxMemoryMiB * 1024,
     paused: !!opts.paused,

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** Tests never touch the user's own state file: every run defaults to a scratch one. */
+const SCRATCH = join(mkdtempSync(join(tmpdir(), 'xk-default-')), 'sim.db');
 const MAIN = join(ROOT, 'src/cli/main.ts');
 
 export interface Run {
@@ -18,14 +20,14 @@ export function xk(args: string[], opts: { input?: string; env?: Record<string, 
     cwd: ROOT,
     input: opts.input,
     encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, XENKIT_STATE: SCRATCH, ...opts.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function xkAsync(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, XENKIT_STATE: SCRATCH, ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -59,7 +59,7 @@ test('fault injection: the next N calls fail, with no effect, then calls behave 
   for (let i = 0; i < 2; i++) assert.throws(() => hv.unpauseDomain(domid), (e: XenkitError) => e.errno === 'EBUSY');
   assert.equal(hv.getDomainInfo(domid).paused, true);
   hv.unpauseDomain(domid);
-  assert.equal(hv.getDomainInfo(domid).running, true);
+  assert.equal(hv.getDomainInfo(domid).paused, false);
   assert.throws(() => hv.inject('nosuchop', 'EBUSY'), (e: XenkitError) => e.field === 'target');
   assert.throws(() => hv.inject('pausedomain', 'EWHAT'), (e: XenkitError) => e.field === 'errno');
 });
@@ -84,4 +84,31 @@ test('state file: survives between opens, two writers serialise, a corrupt file 
   const bad = join(dir, 'bad.db');
   writeFileSync(bad, 'this is not sqlite, but it is long enough to have a header page...'.repeat(100));
   assert.throws(() => openSimState(bad), (e: XenkitError) => e.code === 'STATE_CORRUPT' && /not a xenkit state database/.test(e.message));
+});
+
+test('host memory: a populate beyond what is free keeps what fits (EBUSY); with nothing free createdomain is ENOMEM', () => {
+  const hv = new SimXen({ release: '4.17', memoryMiB: 1024, dom0MemoryMiB: 256 });
+  const a = domainCreate(hv).domid;
+  hv.setMaxMem(a, 4 << 20);
+  assert.throws(() => hv.populatePhysmap(a, 1 << 20), (e: XenkitError) => e.errno === 'EBUSY' && /only 786432 of 1048576 KiB/.test(e.message));
+  assert.equal(hv.getDomainInfo(a).tot_pages, 768 * 256);
+  assert.equal(hv.physinfo().free_pages, 0);
+  assert.throws(() => domainCreate(hv), (e: XenkitError) => e.errno === 'ENOMEM');
+  hv.destroyDomain(a);
+  assert.equal(hv.physinfo().free_pages, 768 * 256);
+  assert.ok(domainCreate(hv).domid > a);
+});
+
+test('vCPUs: none until XEN_DOMCTL_max_vcpus, and none run until the builder gives them a context', () => {
+  const hv = new SimXen({ release: '4.17' });
+  const { domid } = domainCreate(hv, { max_vcpus: 4 });
+  assert.equal(hv.getDomainInfo(domid).max_vcpu_id, 0xffffffff);
+  hv.setMaxVcpus(domid, 4);
+  assert.equal(hv.getDomainInfo(domid).max_vcpu_id, 3);
+  assert.throws(() => hv.setMaxVcpus(domid, 2), (e: XenkitError) => e.errno === 'EINVAL');
+  hv.unpauseDomain(domid);
+  const i = hv.getDomainInfo(domid);
+  assert.deepEqual([i.paused, i.running, i.nr_online_vcpus], [false, false, 0]);
+  hv.bootVcpus(domid, 2);
+  assert.deepEqual([hv.getDomainInfo(domid).running, hv.getDomainInfo(domid).nr_online_vcpus], [true, 2]);
 });

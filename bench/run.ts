@@ -5,16 +5,17 @@
  * - time and memory to fill every usable domid (1 .. 0x7FEF live at once)
  * - checkCreate() verdicts per second
  * - cold start of `xk list` against `node -e 0`
+ * It measures the built package (dist/), what users run; `npm run bench` builds first.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SimXen } from '../src/sim/sim.js';
-import { domainCreate } from '../src/xc/domain-create.js';
-import { checkCreate } from '../src/xc/check.js';
-import { DOMID_FIRST_RESERVED } from '../src/xen/domid.js';
-import type { CreateDomainArgs } from '../src/hv/hypervisor.js';
+import { SimXen } from '../dist/sim/sim.js';
+import { domainCreate } from '../dist/xc/domain-create.js';
+import { checkCreate } from '../dist/xc/check.js';
+import { DOMID_FIRST_RESERVED } from '../dist/xen/domid.js';
+import type { CreateDomainArgs } from '../dist/hv/hypervisor.js';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, unknown> = {};

@@ -1,6 +1,6 @@
 import { XenkitError, show } from '../errors.js';
 import { SHUTDOWN_REASONS, type ArchConfig, type CreateDomainArgs, type DomainInfo, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
-import { SimXen } from '../sim/sim.js';
+import { SIM_OPS, SimXen } from '../sim/sim.js';
 import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
 import { parseEmulationFlags } from '../xen/emulation.js';
 import { parseCdf } from '../xen/flags.js';
@@ -12,19 +12,7 @@ import type { ReleaseId } from '../xen/releases.js';
  * Output keeps to what every backend can report (ok, domid, errno, state), so the outputs of two
  * backends can be compared line by line; `explain` adds the sim's reason in words.
  */
-export const REPLAY_OPS = [
-  'physinfo',
-  'createdomain',
-  'destroydomain',
-  'pausedomain',
-  'unpausedomain',
-  'getdomaininfo',
-  'max_vcpus',
-  'max_mem',
-  'populate_physmap',
-  'shutdown',
-  'inject',
-] as const;
+export const REPLAY_OPS = [...SIM_OPS, 'inject'] as const;
 
 export type ReplayResult = Record<string, unknown>;
 

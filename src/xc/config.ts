@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { XenkitError, badInput } from '../errors.js';
 import type { ArchConfig, CreateDomainArgs } from '../hv/hypervisor.js';
-import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields, abi } from '../xen/abi.js';
+import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
 import { anyDomid } from '../xen/domid.js';
 import { EMU, emuAll, describeEmu, parseEmulationFlags } from '../xen/emulation.js';
 import { cdfValue, cdfNames, parseCdf } from '../xen/flags.js';
@@ -204,7 +204,6 @@ export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig
       (args.arch as { misc_flags?: number }).misc_flags = a.misc_flags;
     }
   }
-  void abi;
   return { release: r, args, kind, defaults, archDefaulted };
 }
 

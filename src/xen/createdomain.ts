@@ -12,7 +12,7 @@
 import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES, maxVcpusLimit } from './limits.js';
 import { acceptedValues, describeEmu, emuAll, emulationAccepted, emulationRule, emuNames, hex } from './emulation.js';
 import { cdfMask, cdfNames, cdfTable, cdfValue } from './flags.js';
-import { armArchFields } from './abi.js';
+
 import { inRange, type ReleaseId } from './releases.js';
 import { isX86ArchConfig, type ArmArchConfig } from '../hv/hypervisor.js';
 import { citation, ruleApplies, type CreateRule, type RuleContext, type RuleFailure } from './rules.js';
@@ -41,6 +41,26 @@ function emuFlags(ctx: RuleContext): number {
 /** x86 arch_sanitise_domain_config(): 4.19+ altp2m_opts low 16 bits are the mode (struct { u16 opts; u16 nr; } in 4.21+). */
 const altp2mMode = (ctx: RuleContext) => num(ctx.args.altp2m_opts) & 0x3;
 
+/** Unknown XEN_DOMCTL_CDF_* bits: checked in domctl.c up to 4.11, in sanitise_domain_config() from 4.12. */
+function cdfUnknown(ctx: RuleContext) {
+  const extra = ctx.args.flags & ~cdfMask(ctx.release);
+  if (!extra) return undefined;
+  return {
+    errno: 'EINVAL' as const,
+    field: 'flags',
+    value: ctx.args.flags,
+    reason: `flags ${hex(ctx.args.flags)} has bits Xen ${ctx.release} does not define (${hex(extra)})`,
+    hint: `use only XEN_DOMCTL_CDF_{${cdfNames(ctx.release, cdfMask(ctx.release)).join(',')}} (mask ${hex(cdfMask(ctx.release))})`,
+    ...(inRange(ctx.release, '4.12') ? { xenLog: `Unknown CDF flags ${hex(ctx.args.flags)}` } : {}),
+  };
+}
+
+/** HVM asked of a host without VT-x/SVM: hvm_domain_initialise() up to 4.11, arch_sanitise_domain_config() from 4.12. */
+function hvmUnavailable(ctx: RuleContext) {
+  if (!hvm(ctx) || ctx.host.hvm) return undefined;
+  return { errno: 'EINVAL' as const, field: 'flags', value: ctx.args.flags, reason: 'an HVM/PVH guest was asked for but the host has no VT-x/SVM', hint: 'create a PV guest (no hvm flag) on this host' };
+}
+
 const RULES: PhasedRule[] = [
   // ---- domctl.c, before the id is picked (4.6 - 4.11) ----
   {
@@ -49,18 +69,7 @@ const RULES: PhasedRule[] = [
     from: '4.6',
     to: '4.11',
     where: 'xen/common/domctl.c do_domctl() XEN_DOMCTL_createdomain',
-    check(ctx) {
-      const extra = ctx.args.flags & ~cdfMask(ctx.release);
-      if (extra)
-        return {
-          errno: 'EINVAL',
-          field: 'flags',
-          value: ctx.args.flags,
-          reason: `flags ${hex(ctx.args.flags)} has bits Xen ${ctx.release} does not define (${hex(extra)})`,
-          hint: `use only XEN_DOMCTL_CDF_{${cdfNames(ctx.release, cdfMask(ctx.release)).join(',')}} (mask ${hex(cdfMask(ctx.release))})`,
-        };
-      return undefined;
-    },
+    check: cdfUnknown,
   },
   {
     id: 'hvm-and-pvh',
@@ -86,19 +95,7 @@ const RULES: PhasedRule[] = [
     phase: 'sanitise',
     from: '4.12',
     where: 'xen/common/domain.c sanitise_domain_config() "Unknown CDF flags"',
-    check(ctx) {
-      const extra = ctx.args.flags & ~cdfMask(ctx.release);
-      if (extra)
-        return {
-          errno: 'EINVAL',
-          field: 'flags',
-          value: ctx.args.flags,
-          reason: `flags ${hex(ctx.args.flags)} has bits Xen ${ctx.release} does not define (${hex(extra)})`,
-          hint: `use only XEN_DOMCTL_CDF_{${cdfNames(ctx.release, cdfMask(ctx.release)).join(',')}} (mask ${hex(cdfMask(ctx.release))})`,
-          xenLog: `Unknown CDF flags ${hex(ctx.args.flags)}`,
-        };
-      return undefined;
-    },
+    check: cdfUnknown,
   },
   {
     id: 'grant-opts-unknown',
@@ -208,11 +205,7 @@ const RULES: PhasedRule[] = [
     from: '4.12',
     arch: 'x86_64',
     where: 'xen/arch/x86/domain.c arch_sanitise_domain_config() "HVM support not available"',
-    check(ctx) {
-      if (hvm(ctx) && !ctx.host.hvm)
-        return { errno: 'EINVAL', field: 'flags', value: ctx.args.flags, reason: 'an HVM/PVH guest was asked for but the host has no VT-x/SVM', hint: 'create a PV guest (no hvm flag) on this host' };
-      return undefined;
-    },
+    check: hvmUnavailable,
   },
   {
     id: 'too-many-vcpus',
@@ -515,11 +508,7 @@ const RULES: PhasedRule[] = [
     to: '4.11',
     arch: 'x86_64',
     where: 'xen/arch/x86/hvm/hvm.c hvm_domain_initialise() "Attempt to create a HVM guest on a non-VT/AMDV platform"',
-    check(ctx) {
-      if (hvm(ctx) && !ctx.host.hvm)
-        return { errno: 'EINVAL', field: 'flags', value: ctx.args.flags, reason: 'an HVM guest was asked for but the host has no VT-x/SVM', hint: 'create a PV guest (no hvm_guest flag) on this host' };
-      return undefined;
-    },
+    check: hvmUnavailable,
   },
   // ---- Arm arch_domain_create() / domain_vgic_init() ----
   {
@@ -663,4 +652,3 @@ export function describeRules(r: ReleaseId, arch: string): { id: string; phase: 
   return createRules(r, arch).map((x) => ({ id: x.id, phase: x.phase, source: x.id === 'emulation-not-allowed' ? emulationRule(r).source : citation(x, r) }));
 }
 
-void armArchFields;

@@ -9,7 +9,7 @@ import type {
 } from '../hv/hypervisor.js';
 import { SHUTDOWN_REASONS } from '../hv/hypervisor.js';
 import { ERRNO, isErrnoName, type ErrnoName } from '../xen/errno.js';
-import { makeHost, type HostCaps } from '../xen/host.js';
+import { DEFAULT_HOST, makeHost, type HostCaps } from '../xen/host.js';
 import { createRules, runCreateRules, type Phase, type PhasedFailure } from '../xen/createdomain.js';
 import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
 import { cdfValue } from '../xen/flags.js';
@@ -112,7 +112,8 @@ export class SimXen implements Hypervisor {
   private readonly xsBit: number;
 
   constructor(host: Partial<HostCaps> | HostCaps = {}, snapshot?: SimSnapshot) {
-    this.host = makeHost((snapshot?.host ?? host) as Record<string, unknown>);
+    // A snapshot's host was checked when it was made; only new descriptions go through validation.
+    this.host = snapshot ? { ...DEFAULT_HOST, ...snapshot.host } : makeHost(host as Record<string, unknown>);
     this.domidRule = domidRule(this.host.release);
     this.hvmBit = cdfValue(this.host.release, 'hvm')!;
     this.hapBit = cdfValue(this.host.release, 'hap')!;

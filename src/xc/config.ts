@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../validate.js';
 import { XenkitError, badInput } from '../errors.js';
 import type { ArchConfig, CreateDomainArgs } from '../hv/hypervisor.js';
 import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
@@ -10,46 +11,48 @@ import { zodToError, type HostCaps } from '../xen/host.js';
 import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES } from '../xen/limits.js';
 import { inRange, type ReleaseId } from '../xen/releases.js';
 
-const u32 = z.number().int().min(0).max(0xffffffff);
-const i32 = z.number().int().min(-0x80000000).max(0x7fffffff);
-const bitmap = z.union([u32, z.string(), z.array(z.string())]);
 
 /**
  * What a caller of domainCreate() passes. Everything is optional: `arch` absent means "no arch
  * config", and the release's per-arch defaults are filled in locally (the settled libxc API).
  * Field names are Xen's (struct xen_domctl_createdomain), plus `type` as a shorthand for flags.
  */
-export const domainConfigSchema = z
-  .object({
-    type: z.enum(['pv', 'pvh', 'hvm']).optional(),
-    flags: z.union([u32, z.string(), z.array(z.string())]).optional(),
-    domid: z.number().int().min(0).max(0x7fff).optional(),
-    ssidref: u32.optional(),
-    handle: z.union([z.string(), z.instanceof(Uint8Array)]).optional(),
-    iommu_opts: u32.optional(),
-    max_vcpus: u32.optional(),
-    max_evtchn_port: u32.optional(),
-    max_grant_frames: i32.optional(),
-    max_maptrack_frames: i32.optional(),
-    grant_opts: u32.optional(),
-    altp2m_opts: u32.optional(),
-    vmtrace_size: u32.optional(),
-    cpupool_id: u32.optional(),
-    arch: z
-      .object({
-        emulation_flags: bitmap.optional(),
-        misc_flags: u32.optional(),
-        gic_version: z.union([z.number().int().min(0).max(255), z.enum(['native', 'v2', 'v3'])]).optional(),
-        nr_spis: u32.optional(),
-        tee_type: z.number().int().min(0).max(0xffff).optional(),
-        clock_frequency: u32.optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const domainConfigSchema = lazySchema((z) => {
+  const u32 = z.number().int().min(0).max(0xffffffff);
+  const i32 = z.number().int().min(-0x80000000).max(0x7fffffff);
+  const bitmap = z.union([u32, z.string(), z.array(z.string())]);
+  return z
+    .object({
+      type: z.enum(['pv', 'pvh', 'hvm']).optional(),
+      flags: z.union([u32, z.string(), z.array(z.string())]).optional(),
+      domid: z.number().int().min(0).max(0x7fff).optional(),
+      ssidref: u32.optional(),
+      handle: z.union([z.string(), z.instanceof(Uint8Array)]).optional(),
+      iommu_opts: u32.optional(),
+      max_vcpus: u32.optional(),
+      max_evtchn_port: u32.optional(),
+      max_grant_frames: i32.optional(),
+      max_maptrack_frames: i32.optional(),
+      grant_opts: u32.optional(),
+      altp2m_opts: u32.optional(),
+      vmtrace_size: u32.optional(),
+      cpupool_id: u32.optional(),
+      arch: z
+        .object({
+          emulation_flags: bitmap.optional(),
+          misc_flags: u32.optional(),
+          gic_version: z.union([z.number().int().min(0).max(255), z.enum(['native', 'v2', 'v3'])]).optional(),
+          nr_spis: u32.optional(),
+          tee_type: z.number().int().min(0).max(0xffff).optional(),
+          clock_frequency: u32.optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict();
+});
 
-export type DomainConfig = z.input<typeof domainConfigSchema>;
+export type DomainConfig = z.input<ReturnType<typeof domainConfigSchema>>;
 
 export interface ResolvedCreate {
   release: ReleaseId;
@@ -79,7 +82,7 @@ const GIC: Record<string, number> = { native: 0, v2: 1, v3: 2 };
 
 /** Turn a caller's config into the exact createdomain arguments for release r, applying defaults. */
 export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig | null): ResolvedCreate {
-  const parsed = domainConfigSchema.safeParse(input ?? {});
+  const parsed = domainConfigSchema().safeParse(input ?? {});
   if (!parsed.success) throw zodToError(parsed.error, input, 'config');
   const c = parsed.data;
   const defaults: string[] = [];

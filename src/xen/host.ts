@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../validate.js';
 import { XenkitError } from '../errors.js';
 import { ARCHES, type Arch } from './arch.js';
 import { parseRelease, RELEASE_IDS, type ReleaseId } from './releases.js';
@@ -48,26 +49,28 @@ export const DEFAULT_HOST: HostCaps = {
   gic: 'v3',
 };
 
-const hostSchema = z
-  .object({
-    release: z.union([z.string(), z.number()]).optional(),
-    arch: z.enum(ARCHES).optional(),
-    memoryMiB: z.number().int().positive().max(1 << 30).optional(),
-    dom0MemoryMiB: z.number().int().positive().optional(),
-    cpus: z.number().int().min(1).max(4096).optional(),
-    hvm: z.boolean().optional(),
-    hap: z.boolean().optional(),
-    shadow: z.boolean().optional(),
-    iommu: z.boolean().optional(),
-    vpmu: z.boolean().optional(),
-    vmtrace: z.boolean().optional(),
-    gic: z.enum(['v2', 'v3']).optional(),
-  })
-  .strict();
+const hostSchema = lazySchema((z) =>
+  z
+    .object({
+      release: z.union([z.string(), z.number()]).optional(),
+      arch: z.enum(ARCHES).optional(),
+      memoryMiB: z.number().int().positive().max(1 << 30).optional(),
+      dom0MemoryMiB: z.number().int().positive().optional(),
+      cpus: z.number().int().min(1).max(4096).optional(),
+      hvm: z.boolean().optional(),
+      hap: z.boolean().optional(),
+      shadow: z.boolean().optional(),
+      iommu: z.boolean().optional(),
+      vpmu: z.boolean().optional(),
+      vmtrace: z.boolean().optional(),
+      gic: z.enum(['v2', 'v3']).optional(),
+    })
+  .strict(),
+);
 
 /** Fill in and check a host description; bad fields get an error naming field, value and what is accepted. */
 export function makeHost(partial: Record<string, unknown> = {}, field = 'host'): HostCaps {
-  const parsed = hostSchema.safeParse(partial);
+  const parsed = hostSchema().safeParse(partial);
   if (!parsed.success) throw zodToError(parsed.error, partial, field);
   const p = parsed.data;
   const host: HostCaps = { ...DEFAULT_HOST, ...stripUndefined(p), release: p.release === undefined ? DEFAULT_HOST.release : parseRelease(p.release, `${field}.release`) } as HostCaps;

@@ -14,6 +14,14 @@
 #   XKTIME: init=<s> tests=<s>     guest uptimes (seconds) at /init and after the last script
 #   XKDONE                         everything was printed
 #   XKFATAL: <why>                 the checks could not run
+# For a guest test (a name starting with guest-; FILE is an xl.cfg), run with
+# `node dist/cli/main.js --backend xen create FILE --watch` after xenstored, xen-init-dom0 and
+# xenconsoled are started (files from run.sh's libxl archive), also:
+#   XKSETUP: <what> <uptime>       a step of the libxl setup done (xenstored up, ...)
+#   XKSTAMP:<name>:<uptime> <line> each stdout line of xk with the dom0 uptime at which it came
+#   XKCON:<name>:<line>            the guest's console log (xenconsoled --log=guest)
+#   XKXLOG:<name>:<file>: <line>   /var/log/xen/*.log and the daemons' output (when xk failed)
+#   XKGTIME:<name> start=<s> end=<s>
 /bin/busybox --install -s /bin
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
@@ -46,6 +54,37 @@ i=0
 while [ ! -e /dev/xen/privcmd ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ -e /dev/xen/privcmd ] || fatal "/dev/xen/privcmd did not appear ($(ls /dev/xen 2>&1 | tr '\n' ' '))"
 echo "XKLOG: /dev/xen: $(ls /dev/xen | tr '\n' ' ')"
+
+# ---- libxl: only when this boot creates real guests (run.sh's libxl archive is then unpacked too).
+up() { cut -d' ' -f1 /proc/uptime; }
+setup_libxl() {
+  [ -f /etc/xk-modules-libxl ] || fatal "guest tests without the libxl archive (/etc/xk-modules-libxl is missing)"
+  while read -r m; do
+    [ -n "$m" ] || continue
+    insmod "$m" 2>/tmp/insmod.err || grep -q 'File exists' /tmp/insmod.err || echo "XKLOG: insmod $m: $(cat /tmp/insmod.err)"
+  done < /etc/xk-modules-libxl
+  mkdir -p /proc/xen /run/xen /run/xenstored /var/lib/xen /var/lib/xenstored /var/log/xen/console /var/lock
+  [ -e /var/run ] || ln -s /run /var/run
+  mount -t xenfs xenfs /proc/xen || echo "XKLOG: mount xenfs failed"
+  i=0
+  while [ ! -e /dev/xen/gntdev ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  echo "XKLOG: /dev/xen: $(ls /dev/xen | tr '\n' ' '); /proc/xen: $(ls /proc/xen | tr '\n' ' ')"
+  XB=/usr/lib/xen-4.17/bin
+  # xenstored first: everything else talks to it. It daemonizes; wait until it answers.
+  $XB/xenstored --pid-file=/run/xenstored.pid > /tmp/xenstored.out 2>&1
+  i=0
+  until xenstore-read / > /dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+  xenstore-read / > /dev/null 2>&1 || { echo "XKLOG: xenstored does not answer: $(cat /tmp/xenstored.out)"; return 1; }
+  echo "XKSETUP: xenstored $(up)"
+  # dom0's own entries (/local/domain/0/name, domid, ...), as Debian's xen init script does.
+  $XB/xen-init-dom0 > /tmp/xen-init-dom0.out 2>&1 || echo "XKLOG: xen-init-dom0 failed: $(cat /tmp/xen-init-dom0.out)"
+  echo "XKSETUP: xen-init-dom0 $(up)"
+  $XB/xenconsoled --log=guest --pid-file=/run/xenconsoled.pid > /tmp/xenconsoled.out 2>&1 || echo "XKLOG: xenconsoled failed: $(cat /tmp/xenconsoled.out)"
+  echo "XKSETUP: xenconsoled $(up)"
+}
+if grep -q '^guest-' /tmp/tests.list; then
+  setup_libxl || echo "XKLOG: the libxl setup failed; the guests will fail"
+fi
 echo "XKLOG: node $(node --version 2>&1)"
 
 cd /xenkit || fatal "no /xenkit"
@@ -53,8 +92,21 @@ mkdir -p /tmp/out
 while read -r name file; do
   [ -n "$name" ] || continue
   echo "XKRUN: $name"
-  node dist/cli/main.js replay --backend xen "$file" > "/tmp/out/$name.out" 2> "/tmp/out/$name.err"
-  echo $? > "/tmp/out/$name.rc"
+  case "$name" in
+    guest-*)
+      # A real guest through libxl, watched until its on_poweroff applies; each stdout line stamped
+      # with dom0's uptime. busybox timeout bounds a guest that never powers off.
+      up > "/tmp/out/$name.t0"
+      { timeout 150 node dist/cli/main.js --backend xen create "$file" --watch 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
+        while IFS= read -r l; do echo "$(up) $l"; done > "/tmp/out/$name.stamped"
+      up > "/tmp/out/$name.t1"
+      cut -d' ' -f2- "/tmp/out/$name.stamped" > "/tmp/out/$name.out"
+      ;;
+    *)
+      node dist/cli/main.js replay --backend xen "$file" > "/tmp/out/$name.out" 2> "/tmp/out/$name.err"
+      echo $? > "/tmp/out/$name.rc"
+      ;;
+  esac
 done < /tmp/tests.list
 T1=$(cut -d' ' -f1 /proc/uptime)
 
@@ -64,6 +116,24 @@ while read -r name file; do
   echo "XKBEGIN:$name rc=$(cat "/tmp/out/$name.rc") lines=$(wc -l < "/tmp/out/$name.out") errlines=$(wc -l < "/tmp/out/$name.err")"
   sed "s/^/XKOUT:$name:/" "/tmp/out/$name.out"
   sed "s/^/XKERR:$name:/" "/tmp/out/$name.err"
+  case "$name" in
+    guest-*)
+      sed "s/^/XKSTAMP:$name:/" "/tmp/out/$name.stamped"
+      g=$(sed -n 's/^ *name *= *"\([^"]*\)".*/\1/p' "$file")
+      if [ -f "/var/log/xen/console/guest-$g.log" ]; then
+        sed "s/^/XKCON:$name:/" "/var/log/xen/console/guest-$g.log"
+      else
+        echo "XKCON:$name:(no /var/log/xen/console/guest-$g.log; /var/log/xen/console holds: $(ls /var/log/xen/console | tr '\n' ' '))"
+      fi
+      if [ "$(cat "/tmp/out/$name.rc")" != 0 ]; then
+        for f in /var/log/xen/*.log /tmp/xenstored.out /tmp/xen-init-dom0.out /tmp/xenconsoled.out; do
+          [ -s "$f" ] && sed "s|^|XKXLOG:$name:$f: |" "$f"
+        done
+        xenstore-ls -f /local/domain 2>&1 | head -n 80 | sed "s|^|XKXLOG:$name:xenstore-ls: |"
+      fi
+      echo "XKGTIME:$name start=$(cat "/tmp/out/$name.t0") end=$(cat "/tmp/out/$name.t1")"
+      ;;
+  esac
   echo "XKEND:$name"
 done < /tmp/tests.list
 echo "XKTIME: init=$T0 tests=$T1"

@@ -2,7 +2,9 @@
 # Real-hypervisor integration test: boots Debian 12's Xen 4.17 under QEMU (TCG), with a busybox +
 # node dom0 initramfs carrying xenkit, replays test/xen-qemu/matrix-4.17.jsonl (and the 4.17
 # conformance scripts) through the xen backend (libxenctrl via koffi), and compares the real
-# hypervisor's answers with the sim's, line by line.
+# hypervisor's answers with the sim's, line by line. Then, on a fresh Xen, creates real guests
+# through libxl (a PV and a PVH one, test/xen-qemu/guests/*.cfg) with
+# `xk --backend xen create GUEST.cfg --watch`, and checks each guest's own console line.
 #
 #   bash test/xen-qemu/run.sh        (npm run test:xen)
 #
@@ -14,6 +16,10 @@
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
 #   XK_STRICT_CONFORMANCE=1  also fail when a conformance script's real output differs from its .expected.jsonl
+#   XK_NO_GUESTS=1   do not boot the real guests (no libxl)
+#   XK_ONLY_GUESTS=1 only the guests boot (no matrix, no conformance scripts)
+#   XK_GUEST_KERNEL=bzimage  give the guests Debian's vmlinuz (xz bzImage: libxc decompresses it in
+#                    dom0, ~3 s per guest under TCG) instead of the ELF vmlinux run.sh extracts from it
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,7 +37,7 @@ solib() { ldconfig -p | awk -v s="$1" '$1 == s && /x86-64/ && !p { p = $NF } END
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # ---------------------------------------------------------------- 1. packages
-PKGS=(xen-hypervisor-4.17-amd64 qemu-system-x86 linux-image-amd64 busybox-static xen-utils-4.17 cpio)
+PKGS=(xen-hypervisor-4.17-amd64 qemu-system-x86 linux-image-amd64 busybox-static xen-utils-4.17 xenstore-utils cpio)
 missing=()
 for p in "${PKGS[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = 'install ok installed' ] || missing+=("$p")
@@ -87,10 +93,12 @@ ln -s busybox "$R/bin/sh"
 install -m 0755 "$HERE/init.sh" "$R/init"
 cp -L "$NODE" "$R/usr/local/bin/node"
 
-# Copy a binary's shared libraries (ldd), each at its own path, symlinks resolved.
+# Copy a binary's shared libraries (ldd), each at its own path, symlinks resolved, into $2 (default
+# $R, the dom0 initramfs) unless $R has it already.
 copy_libs() {
+  local dest=${2:-$R}
   ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]+ \(0x/ { print $1 }' | while read -r lib; do
-    [ -e "$R$lib" ] || cp -L --parents "$lib" "$R"
+    [ -e "$R$lib" ] || [ -e "$dest$lib" ] || cp -L --parents "$lib" "$dest"
   done
 }
 copy_libs "$NODE"
@@ -107,6 +115,8 @@ done
 MODDIR=/lib/modules/$KVER
 [ -f "$MODDIR/modules.dep" ] || skip "$MODDIR/modules.dep is missing"
 declare -A seen=()
+# modules.dep's path of a module by name (empty when built in or absent)
+modpath() { awk -F: -v n="$1" '{ b = $1; sub(/.*\//, "", b); sub(/\.ko(\.(xz|zst|gz))?$/, "", b); if (b == n) { print $1; exit } }' "$MODDIR/modules.dep"; }
 order=()
 add_mod() { # $1: path relative to $MODDIR, as modules.dep has it
   local m=$1 deps d
@@ -117,28 +127,33 @@ add_mod() { # $1: path relative to $MODDIR, as modules.dep has it
   order+=("$m")
 }
 for name in xen-privcmd xen-evtchn; do
-  m=$(awk -F: -v n="$name" '{ b = $1; sub(/.*\//, "", b); sub(/\.ko(\.(xz|zst|gz))?$/, "", b); if (b == n) { print $1; exit } }' "$MODDIR/modules.dep")
+  m=$(modpath "$name")
   if [ -z "$m" ]; then # built in, or (xen-evtchn) not needed
     [ $name = xen-privcmd ] && ! grep -q '^CONFIG_XEN_PRIVCMD=y' "/boot/config-$KVER" 2>/dev/null && skip "xen-privcmd.ko is not in $MODDIR"
     continue
   fi
   add_mod "$m"
 done
-: > "$R/etc/xk-modules"
-for m in "${order[@]}"; do
-  src=$MODDIR/$m
-  dst=$R/lib/modules/$KVER/${m%.xz}
-  dst=${dst%.zst}
-  dst=${dst%.gz}
-  mkdir -p "$(dirname "$dst")"
-  case "$m" in
-    *.ko.xz) xz -dc "$src" > "$dst" ;;
-    *.ko.zst) zstd -qdc "$src" > "$dst" ;;
-    *.ko.gz) gzip -dc "$src" > "$dst" ;;
-    *) cp "$src" "$dst" ;;
-  esac
-  echo "/lib/modules/$KVER/${dst#"$R/lib/modules/$KVER/"}" >> "$R/etc/xk-modules"
-done
+# Install the modules of $order (decompressed) under root $1 and list them, in load order, in $1/$2.
+install_mods() {
+  local root=$1 list=$2 m src dst
+  : > "$root/$list"
+  for m in "${order[@]}"; do
+    src=$MODDIR/$m
+    dst=$root/lib/modules/$KVER/${m%.xz}
+    dst=${dst%.zst}
+    dst=${dst%.gz}
+    mkdir -p "$(dirname "$dst")"
+    case "$m" in
+      *.ko.xz) xz -dc "$src" > "$dst" ;;
+      *.ko.zst) zstd -qdc "$src" > "$dst" ;;
+      *.ko.gz) gzip -dc "$src" > "$dst" ;;
+      *) cp "$src" "$dst" ;;
+    esac
+    echo "/lib/modules/$KVER/${dst#"$root/lib/modules/$KVER/"}" >> "$root/$list"
+  done
+}
+install_mods "$R" etc/xk-modules
 
 # xenkit: dist, runtime node_modules, package.json, the scripts to replay.
 X=$R/xenkit

@@ -242,6 +242,7 @@ Examples:
     .command('status')
     .description('the simulated host and its state file')
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  xk sim status\n  XENKIT_STATE=/tmp/lab.db xk sim status --json')
     .action((o: { json?: boolean }, cmd: Command) => {
       const st = openSimState(statePath(cmd));
       try {

@@ -188,6 +188,71 @@ gzip -dc "$XEN_GZ" > "$WORK/xen.elf" # QEMU's multiboot loader does not gunzip
 cp "/boot/vmlinuz-$KVER" "$WORK/vmlinuz"
 say "dom0 initramfs: $(du -h "$WORK/dom0-initrd.gz" | cut -f1) ($(du -sh "$R" | cut -f1) unpacked), built in $(since "$T_IMG") s; scripts: $(awk '{ print $1 }' "$X/tests.list" | tr '\n' ' ')"
 
+# ---------------------------------------------------------------- 3b. libxl archive (the guests boot)
+# A second gzip'd cpio, appended to the dom0 initramfs for the guests boot only (Linux unpacks
+# concatenated archives), so that the matrix boots stay as they were: xenstored, xenconsoled,
+# xen-init-dom0, xenstore-read/-ls, libxenlight.so.4.17 and its libraries, the xenfs/gntdev/gntalloc
+# modules, and the guests: Debian's kernel (dom0's) as an ELF vmlinux, an initramfs whose /init is
+# guests/guest-init.sh, and guests/*.cfg.
+GUESTS=()
+if [ "${XK_NO_GUESTS:-}" != 1 ]; then
+  T_LX=$(date +%s.%N)
+  L=$WORK/libxl-root
+  XB=/usr/lib/xen-$RELEASE/bin
+  for b in xenstored xenconsoled xen-init-dom0; do [ -x "$XB/$b" ] || skip "$XB/$b is missing (xen-utils-$RELEASE)"; done
+  [ -x /usr/bin/xenstore ] || skip "/usr/bin/xenstore is missing (xenstore-utils)"
+  mkdir -p "$L$XB" "$L/usr/bin" "$L/usr/lib/x86_64-linux-gnu" "$L/etc" "$L/xenkit/guests"
+  for b in xenstored xenconsoled xen-init-dom0; do cp -L "$XB/$b" "$L$XB/"; copy_libs "$XB/$b" "$L"; done
+  cp -L /usr/bin/xenstore "$L/usr/bin/xenstore"
+  for c in read write ls list exists rm; do ln -s xenstore "$L/usr/bin/xenstore-$c"; done
+  copy_libs /usr/bin/xenstore "$L"
+  # koffi dlopens libxenlight.so.4.17 by soname; glibc's pthread_exit/cancel dlopens libgcc_s.so.1.
+  for l in "libxenlight.so.$RELEASE" "libxlutil.so.$RELEASE" "libxenguest.so.$RELEASE" libxenstore.so.4 libxentoollog.so.1 libgcc_s.so.1; do
+    p=$(solib "$l")
+    [ -n "$p" ] || skip "$l is missing (libxenmisc$RELEASE / xen-utils-$RELEASE)"
+    [ -e "$R/usr/lib/x86_64-linux-gnu/$l" ] || cp -L "$p" "$L/usr/lib/x86_64-linux-gnu/$l"
+    copy_libs "$p" "$L"
+  done
+  # Modules for xenstored (xenfs: /proc/xen/xsd_kva, xsd_port), xenconsoled and libxl (gntdev, gntalloc).
+  order=()
+  for name in xenfs xen-gntdev xen-gntalloc xen-evtchn; do
+    m=$(modpath "$name")
+    [ -n "$m" ] && add_mod "$m"
+  done
+  install_mods "$L" etc/xk-modules-libxl
+  # The guests' kernel: the ELF vmlinux inside Debian's bzImage (xz; libxc would decompress it in
+  # dom0, ~3 s per guest under TCG), unless XK_GUEST_KERNEL=bzimage.
+  G=$L/xenkit/guests
+  GK=bzImage
+  if [ "${XK_GUEST_KERNEL:-}" != bzimage ]; then
+    off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "/boot/vmlinuz-$KVER" | head -n 1 | cut -d: -f1 || true)
+    if [ -n "$off" ] && tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" | xz -dcq --single-stream > "$G/vmlinux" 2>/dev/null &&
+      [ "$(head -c 4 "$G/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+      GK="ELF vmlinux $(du -h "$G/vmlinux" | cut -f1)"
+    else
+      say "note: could not extract an ELF vmlinux from /boot/vmlinuz-$KVER; the guests get the bzImage"
+    fi
+  fi
+  [ "$GK" = bzImage ] && cp "/boot/vmlinuz-$KVER" "$G/vmlinux" # libxc tells the format by content
+  GI=$WORK/guest-root
+  mkdir -p "$GI/bin" "$GI/proc" "$GI/sys" "$GI/dev"
+  cp "$BUSYBOX" "$GI/bin/busybox"
+  ln -s busybox "$GI/bin/sh"
+  install -m 0755 "$HERE/guests/guest-init.sh" "$GI/init"
+  (cd "$GI" && find . | cpio -o -H newc --quiet) > "$G/initrd.cpio"
+  for cfg in "$HERE"/guests/*.cfg; do
+    b=$(basename "$cfg" .cfg)
+    cp "$cfg" "$G/"
+    GUESTS+=("guest-$b")
+    echo "guest-$b /xenkit/guests/$b.cfg" >> "$X/tests.list.guests"
+  done
+  mkdir -p "$L/xenkit"
+  cat "$X/tests.list" "$X/tests.list.guests" > "$L/xenkit/tests.list" # replaces the first archive's
+  (cd "$L" && find . | cpio -o -H newc --quiet) | gzip -1 > "$WORK/libxl.gz"
+  cat "$WORK/dom0-initrd.gz" "$WORK/libxl.gz" > "$WORK/dom0-guests-initrd.gz"
+  say "libxl archive: $(du -h "$WORK/libxl.gz" | cut -f1) ($(du -sh "$L" | cut -f1) unpacked), built in $(since "$T_LX") s; guests: ${GUESTS[*]} (kernel: $GK)"
+fi
+
 # ---------------------------------------------------------------- 4. boot
 # One boot per fresh hypervisor: the matrix and each conformance script expect a host whose domain-id
 # rover has not moved. boot NAME QEMU_MiB DOM0_MEM TESTS(a+b: QEMU splits -initrd at commas) [optional]
@@ -201,7 +266,7 @@ boot() {
   "$QEMU" -machine q35 -accel tcg,thread=multi -cpu max,-smap,-smep,-rdtscp -smp 2 -m "$mem" \
     -display none -monitor none -serial "file:$LOG" -no-reboot \
     -kernel "$WORK/xen.elf" -append "console=com1 dom0_mem=$dom0,max:$dom0" \
-    -initrd "$WORK/vmlinuz console=hvc0 loglevel=4 xk.tests=$tests,$WORK/dom0-initrd.gz" < /dev/null > "$WORK/qemu-$name.out" 2>&1 &
+    -initrd "$WORK/vmlinuz console=hvc0 loglevel=4 xk.tests=$tests,${INITRD:-$WORK/dom0-initrd.gz}" < /dev/null > "$WORK/qemu-$name.out" 2>&1 &
   QPID=$!
   while kill -0 $QPID 2>/dev/null; do
     [ -z "$t_init" ] && grep -q '^XKINIT:' "$LOG" && t_init=$(since "$T_BOOT")

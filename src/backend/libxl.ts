@@ -86,7 +86,7 @@ export class Libxl {
       });
     }
     const fdopen = libc.func('void *fdopen(int fd, const char *mode)');
-    const logger = tl.func('void *xtl_createlogger_stdiostream(void *f, int min_level, unsigned int flags)')(fdopen(2, 'w'), 6 /* XTL_WARN */, 0);
+    const logger = tl.func('void *xtl_createlogger_stdiostream(void *f, int min_level, unsigned int flags)')(fdopen(2, 'w'), 7 /* XTL_WARN (xentoollog.h) */, 0);
     const alloc = xl.func('int libxl_ctx_alloc(_Out_ void **pctx, int version, unsigned int flags, void *lg)') as unknown as Fn;
     const pctx: unknown[] = [null];
     const rc = alloc(pctx, 0 /* LIBXL_VERSION */, 0, logger);

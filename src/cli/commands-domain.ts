@@ -144,9 +144,10 @@ export function registerDomain(program: Command): void {
  */
 async function createReal(loaded: ReturnType<typeof loadSpec>, paused: boolean, watch: boolean, json: boolean): Promise<void> {
   const { openXen } = await import('../backend/select.js');
-  const { Libxl } = await import('../backend/libxl.js');
+  const { LibxlClient } = await import('../backend/libxl-client.js');
+  const { validateLibxlJson } = await import('../backend/libxl.js');
   const hv = await openXen();
-  const libxl = new Libxl(hv.release);
+  const libxl = new LibxlClient(hv.release);
   try {
     const host = hostOf(hv);
     const release = hv.version().release;
@@ -154,6 +155,7 @@ async function createReal(loaded: ReturnType<typeof loadSpec>, paused: boolean, 
     if (!v.accept) throw new XenkitError(v.code!, `Xen ${release} would refuse "${loaded.spec.name}" with ${v.errno}: ${v.reason}`, { field: v.field, errno: v.errno, hint: v.hint, source: v.source });
     const lj = toLibxlJson(loaded.spec, loaded.cfg);
     warn(lj.warnings);
+    validateLibxlJson(lj.json as Record<string, unknown>);
     const domid = libxl.createNew(lj.json as Record<string, unknown>, paused);
     if (json) jsonOut({ name: loaded.spec.name, domid, xen: release });
     else out(`Domain ${domid} "${loaded.spec.name}" created${paused ? ' (paused)' : ''} on Xen ${release} through libxl`);
@@ -171,13 +173,8 @@ async function createReal(loaded: ReturnType<typeof loadSpec>, paused: boolean, 
 /** destroy/shutdown/reboot of a real guest through libxl (it also tears down xenstore entries and backends). */
 async function viaLibxl(hv: Hypervisor, ref: string, op: 'destroy' | 'shutdown' | 'reboot'): Promise<number> {
   const d = resolveDomain(hv, undefined, ref);
-  const { Libxl } = await import('../backend/libxl.js');
-  const libxl = new Libxl(hv.version().release);
-  try {
-    libxl[op](d.domid);
-  } finally {
-    libxl.close();
-  }
+  const { LibxlClient } = await import('../backend/libxl-client.js');
+  new LibxlClient(hv.version().release)[op](d.domid);
   return d.domid;
 }
 

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { XenkitError } from '../errors.js';
 import type { Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
-import type { Libxl } from '../backend/libxl.js';
+/** The libxl operations the watch needs (LibxlClient runs each in a worker process). */
+export interface GuestBuilder {
+  createNew(json: Record<string, unknown>, paused: boolean): number;
+  destroy(domid: number): void;
+}
 import type { DomainSpec, ShutdownAction } from './spec/domain-spec.js';
 
 /** The on_* action a shutdown reason selects (xl.cfg(5); tools/xl/xl_vmcontrol.c handle_domain_death()). */
@@ -37,7 +41,7 @@ export interface WatchEvent {
  */
 export async function watchGuest(
   hv: Hypervisor,
-  libxl: Libxl,
+  libxl: GuestBuilder,
   domid: number,
   spec: DomainSpec,
   json: Record<string, unknown>,

@@ -6,12 +6,26 @@
 // Exit 0 when the matrix agrees everywhere, 1 otherwise (or when the log is incomplete).
 // Conformance scripts are compared with their .expected.jsonl and with the sim; their differences
 // are reported, and fail the run only with XK_STRICT_CONFORMANCE=1.
+// Real guests (--guests guest-pv,guest-pvh --guest-dir DIR: `xk --backend xen create DIR/pv.cfg
+// --watch` in dom0): xk must exit 0, say the domain was created through libxl and that on_poweroff
+// destroyed it, and the guest's console log must hold its own XK-GUEST-HELLO line with the guest
+// type its kernel reports. --no-matrix: only the guests (XK_ONLY_GUESTS=1).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values: a } = parseArgs({ options: { log: { type: "string", multiple: true }, root: { type: 'string' }, release: { type: 'string' }, out: { type: 'string' } } });
+const { values: a } = parseArgs({
+  options: {
+    log: { type: 'string', multiple: true },
+    root: { type: 'string' },
+    release: { type: 'string' },
+    out: { type: 'string' },
+    guests: { type: 'string' },
+    'guest-dir': { type: 'string' },
+    'no-matrix': { type: 'boolean' },
+  },
+});
 const ROOT = a.root;
 const REL = a.release;
 const OUT = a.out;
@@ -20,28 +34,42 @@ const say = (s = '') => console.log(s);
 let failed = false;
 
 // ---- parse the log
-const log = a.log.flatMap((f) => readFileSync(f, 'latin1').replace(/\r/g, '').split('\n'));
-const tests = new Map(); // name -> { rc, lines, errlines, out: [], err: [], xen: [] }
+const logs = a.log.map((f) => readFileSync(f, 'latin1').replace(/\r/g, '').split('\n'));
+const log = logs.flat();
+const tests = new Map(); // name -> { rc, lines, errlines, out: [], err: [], xen: [], stamp: [], con: [], xlog: [], time }
+const fresh = () => ({ out: [], err: [], xen: [], stamp: [], con: [], xlog: [] });
+const setup = []; // XKSETUP / XKLOG lines (the libxl setup in the guests boot)
 let running = null;
 for (const l of log) {
   let m;
-  if ((m = /^XKRUN: (\S+)/.exec(l))) { running = m[1]; tests.set(running, { out: [], err: [], xen: [] }); continue; }
+  if ((m = /^XKRUN: (\S+)/.exec(l))) { running = m[1]; tests.set(running, fresh()); continue; }
   if ((m = /^XKBEGIN:(\S+) rc=(\d+) lines=(\d+) errlines=(\d+)/.exec(l))) {
     running = null;
-    const t = tests.get(m[1]) ?? { out: [], err: [], xen: [] };
+    const t = tests.get(m[1]) ?? fresh();
     Object.assign(t, { rc: +m[2], lines: +m[3], errlines: +m[4] });
     tests.set(m[1], t);
     continue;
   }
   if ((m = /^XKOUT:([^:]+):(.*)$/.exec(l))) { tests.get(m[1])?.out.push(m[2]); continue; }
   if ((m = /^XKERR:([^:]+):(.*)$/.exec(l))) { tests.get(m[1])?.err.push(m[2]); continue; }
+  if ((m = /^XKSTAMP:([^:]+):(.*)$/.exec(l))) { tests.get(m[1])?.stamp.push(m[2]); continue; }
+  if ((m = /^XKCON:([^:]+):(.*)$/.exec(l))) { tests.get(m[1])?.con.push(m[2]); continue; }
+  if ((m = /^XKXLOG:([^:]+):(.*)$/.exec(l))) { tests.get(m[1])?.xlog.push(m[2]); continue; }
+  if ((m = /^XKGTIME:(\S+) start=([\d.]+) end=([\d.]+)/.exec(l))) { const t = tests.get(m[1]); if (t) t.time = { start: +m[2], end: +m[3] }; continue; }
   if (running && l.startsWith('(XEN) ')) tests.get(running).xen.push(l);
 }
+// dom0's setup lines of the boot that set up libxl (the guests boot)
+for (const lines of logs) if (lines.some((l) => l.startsWith('XKSETUP:'))) setup.push(...lines.filter((l) => /^XK(SETUP|LOG|FATAL):/.test(l)));
 for (const [name, t] of tests) {
   if (t.rc === undefined) { say(`FAIL: ${name}: no XKBEGIN in the log`); failed = true; continue; }
   if (t.out.length !== t.lines || t.err.length !== t.errlines) {
     say(`FAIL: ${name}: the log holds ${t.out.length}/${t.lines} output and ${t.err.length}/${t.errlines} error lines (garbled serial output?)`);
     failed = true;
+  }
+  if (name.startsWith('guest-')) {
+    const sect = (title, rows) => `---- ${title}\n${rows.map((x) => x + '\n').join('')}`;
+    writeFileSync(join(OUT, `${name}.txt`), [sect(`xk stdout (rc ${t.rc})`, t.out), sect('xk stderr (libxl log)', t.err), sect('stdout lines with dom0 uptime', t.stamp), sect('console log', t.con), sect('xen logs (on failure)', t.xlog), sect("Xen's own lines", t.xen)].join(''));
+    continue;
   }
   writeFileSync(join(OUT, `${name}.real.jsonl`), t.out.map((x) => x + '\n').join(''));
   writeFileSync(join(OUT, `${name}.real.stderr`), t.err.map((x) => x + '\n').join(''));
@@ -49,18 +77,6 @@ for (const [name, t] of tests) {
 }
 const parse = (s) => { try { return JSON.parse(s); } catch { return { unparsable: s }; } };
 const real = (name) => (tests.get(name)?.out ?? []).map(parse);
-
-// ---- physinfo: the host as real Xen describes it
-const pi = real('physinfo').find((x) => x.op === 'physinfo');
-if (!pi || !pi.ok) {
-  say(`FAIL: physinfo on real Xen: ${JSON.stringify(pi ?? tests.get('physinfo')?.err ?? 'missing')}`);
-  process.exit(1);
-}
-const piFile = join(OUT, 'physinfo.json');
-writeFileSync(piFile, JSON.stringify(pi) + '\n');
-say(`real Xen ${REL} physinfo: ${JSON.stringify(pi)}`);
-const d0 = real('physinfo').find((x) => x.op === 'getdomaininfo');
-if (d0) say(`real dom0 getdomaininfo: ${JSON.stringify(d0)}`);
 
 // ---- the sim, described as the same host
 const cli = join(ROOT, 'dist/cli/main.js');
@@ -105,6 +121,19 @@ function printBad(title, bad, lname, rname) {
   }
 }
 
+if (!a['no-matrix']) {
+// ---- physinfo: the host as real Xen describes it
+const pi = real('physinfo').find((x) => x.op === 'physinfo');
+if (!pi || !pi.ok) {
+  say(`FAIL: physinfo on real Xen: ${JSON.stringify(pi ?? tests.get('physinfo')?.err ?? 'missing')}`);
+  process.exit(1);
+}
+const piFile = join(OUT, 'physinfo.json');
+writeFileSync(piFile, JSON.stringify(pi) + '\n');
+say(`real Xen ${REL} physinfo: ${JSON.stringify(pi)}`);
+const d0 = real('physinfo').find((x) => x.op === 'getdomaininfo');
+if (d0) say(`real dom0 getdomaininfo: ${JSON.stringify(d0)}`);
+
 // ---- the matrix: real vs sim, every line must agree
 const matrix = join(ROOT, `test/xen-qemu/matrix-${REL}.jsonl`);
 const host = ['--host-file', piFile];
@@ -141,6 +170,8 @@ if (process.env.XK_RECORD === '1') {
   else say(`real Xen's answers are those recorded in test/xen-qemu/recorded/matrix-${REL}.real.jsonl`);
 }
 
+}
+
 // ---- conformance scripts: real (a fresh Xen per script) vs .expected.jsonl (the sim's host of the script's header)
 let confBad = 0;
 for (const [name, t] of tests) {
@@ -162,6 +193,47 @@ for (const [name, t] of tests) {
   confBad += d.bad.length;
 }
 if (confBad && process.env.XK_STRICT_CONFORMANCE === '1') failed = true;
+
+// ---- real guests through libxl: `xk --backend xen create GUEST.cfg --watch` in dom0
+const EXPECT_TYPE = { pv: 'PV', pvh: 'PVH', hvm: 'HVM' };
+const wanted = (a.guests ?? '').split(',').filter(Boolean);
+if (wanted.length) {
+  say('');
+  for (const l of setup) say(`  dom0: ${l}`);
+}
+for (const name of wanted) {
+  const t = tests.get(name);
+  const base = name.slice(6).replace(/@\d+$/, ''); // guest-pv@2: the 2nd round of guests/pv.cfg
+  const cfgFile = join(a['guest-dir'] ?? join(ROOT, 'test/xen-qemu/guests'), `${base}.cfg`);
+  const cfg = readFileSync(cfgFile, 'utf8');
+  const val = (k) => new RegExp(`^\\s*${k}\\s*=\\s*"([^"]*)"`, 'm').exec(cfg)?.[1];
+  const gname = val('name'), gtype = val('type');
+  const token = /xk\.guest=(\S+)/.exec(val('extra') ?? '')?.[1] ?? base;
+  const problems = [];
+  if (!t || t.rc === undefined) problems.push('it did not run (no XKBEGIN in the log)');
+  else {
+    if (t.rc !== 0) problems.push(`xk exited ${t.rc}${t.rc === 124 || t.rc === 143 ? ' (timeout 150 s in dom0)' : ''}`);
+    const created = t.out.map((l) => new RegExp(`^Domain (\\d+) "${gname}" created on Xen ${REL.replace('.', '\\.')} through libxl$`).exec(l)).find(Boolean);
+    if (!created) problems.push(`no 'Domain N "${gname}" created on Xen ${REL} through libxl' line`);
+    const id = created?.[1] ?? '\\d+';
+    if (!t.out.some((l) => new RegExp(`^domain ${id} shut down \\(poweroff\\); on_poweroff: destroy$`).test(l))) problems.push(`no 'domain ${created?.[1] ?? 'N'} shut down (poweroff); on_poweroff: destroy' line`);
+    const hello = t.con.find((l) => l.startsWith(`XK-GUEST-HELLO ${token} `));
+    if (!hello) problems.push(`the console log has no 'XK-GUEST-HELLO ${token} ...' line`);
+    else if (!hello.includes(` type=${EXPECT_TYPE[gtype]} `)) problems.push(`the guest's kernel says it is not ${EXPECT_TYPE[gtype]}: ${hello}`);
+  }
+  const dt = t?.time ? ` in ${(t.time.end - t.time.start).toFixed(1)} s` : '';
+  say(`${problems.length ? 'FAIL' : 'PASS'}: real ${gtype} guest "${gname}" (${name}: xk --backend xen create ${base}.cfg --watch)${dt}${problems.length ? ': ' + problems.join('; ') : ''}`);
+  for (const l of t?.out ?? []) say(`    xk: ${l}`);
+  for (const l of (t?.con ?? []).filter((l) => /^XK-GUEST-/.test(l))) say(`    console: ${l}`);
+  if (problems.length) {
+    failed = true;
+    for (const l of t?.err ?? []) say(`    xk stderr: ${l}`);
+    for (const l of (t?.con ?? []).filter((l) => !/^XK-GUEST-/.test(l)).slice(-40)) say(`    console: ${l}`);
+    for (const l of t?.xlog ?? []) say(`    log: ${l}`);
+    for (const l of (t?.xen ?? []).slice(-30)) say(`    ${l}`);
+  } else if (t.err.length) say(`    (xk stderr, libxl's log: ${t.err.length} lines; results/${name}.txt)`);
+  say(`    (everything: test/xen-qemu/results/${name}.txt)`);
+}
 say('');
 say(failed ? 'xen-qemu: FAILED' : `xen-qemu: PASSED${confBad ? ` (conformance differences reported above: ${confBad} lines; informational)` : ''}`);
 process.exit(failed ? 1 : 0);

@@ -33,7 +33,8 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 # The scripts of this boot: xk.tests=a+b on the kernel command line (names from /xenkit/tests.list).
 TESTS=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^xk\.tests=//p' | tr '+' ' ')
-grep -E "^($(echo $TESTS | tr ' ' '|')) " /xenkit/tests.list > /tmp/tests.list
+# (/xenkit/tests-guests.list comes with run.sh's libxl archive, in the guests boot.)
+cat /xenkit/tests.list /xenkit/tests-guests.list 2>/dev/null | grep -E "^($(echo $TESTS | tr ' ' '|')) " > /tmp/tests.list
 # Keep the kernel's messages off the console while results are printed.
 echo 1 > /proc/sys/kernel/printk
 T0=$(cut -d' ' -f1 /proc/uptime)
@@ -66,6 +67,13 @@ setup_libxl() {
   mkdir -p /proc/xen /run/xen /run/xenstored /var/lib/xen /var/lib/xenstored /var/log/xen/console /var/lock
   [ -e /var/run ] || ln -s /run /var/run
   mount -t xenfs xenfs /proc/xen || echo "XKLOG: mount xenfs failed"
+  # xenconsoled gives each guest console a pty (openpty), and libxl waits for its console/tty node.
+  mkdir -p /dev/pts
+  mount -t devpts -o ptmxmode=0666 devpts /dev/pts || echo "XKLOG: mount devpts failed"
+  # If xk (node) crashes, the kernel logs the signal with the registers (node handles SIGSEGV
+  # itself, so there is no "segfault at" line); no ASLR, so that addresses compare across runs.
+  echo 1 > /proc/sys/kernel/print-fatal-signals 2>/dev/null
+  echo 0 > /proc/sys/kernel/randomize_va_space 2>/dev/null
   i=0
   while [ ! -e /dev/xen/gntdev ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
   echo "XKLOG: /dev/xen: $(ls /dev/xen | tr '\n' ' '); /proc/xen: $(ls /proc/xen | tr '\n' ' ')"
@@ -82,11 +90,36 @@ setup_libxl() {
   $XB/xenconsoled --log=guest --pid-file=/run/xenconsoled.pid > /tmp/xenconsoled.out 2>&1 || echo "XKLOG: xenconsoled failed: $(cat /tmp/xenconsoled.out)"
   echo "XKSETUP: xenconsoled $(up)"
 }
+# XK_GUEST_ENV of run.sh (debugging): the environment of xk in the guest runs
+XKENV=$(cat /xenkit/guest.env 2>/dev/null)
+[ -n "$XKENV" ] && echo "XKLOG: guest runs with env $XKENV"
 if grep -q '^guest-' /tmp/tests.list; then
   setup_libxl || echo "XKLOG: the libxl setup failed; the guests will fail"
 fi
 echo "XKLOG: node $(node --version 2>&1)"
 
+print_result() { # name file
+  name=$1 file=$2
+  echo "XKBEGIN:$name rc=$(cat "/tmp/out/$name.rc") lines=$(wc -l < "/tmp/out/$name.out") errlines=$(wc -l < "/tmp/out/$name.err")"
+  sed "s/^/XKOUT:$name:/" "/tmp/out/$name.out"
+  sed "s/^/XKERR:$name:/" "/tmp/out/$name.err"
+  case "$name" in
+    guest-*)
+      sed "s/^/XKSTAMP:$name:/" "/tmp/out/$name.stamped"
+      sed "s/^/XKCON:$name:/" "/tmp/out/$name.con"
+      if [ "$(cat "/tmp/out/$name.rc")" != 0 ]; then
+        for f in /var/log/xen/*.log /tmp/xenstored.out /tmp/xen-init-dom0.out /tmp/xenconsoled.out "/tmp/out/$name.cleanup"; do
+          [ -s "$f" ] && sed "s|^|XKXLOG:$name:$f: |" "$f"
+        done
+        xenstore-ls -f /local/domain 2>&1 | head -n 80 | sed "s|^|XKXLOG:$name:xenstore-ls: |"
+        # A crash of xk (node): print-fatal-signals makes the kernel log the signal and registers.
+        dmesg | tail -n 60 | sed "s|^|XKXLOG:$name:dmesg: |"
+      fi
+      echo "XKGTIME:$name start=$(cat "/tmp/out/$name.t0") end=$(cat "/tmp/out/$name.t1")"
+      ;;
+  esac
+  echo "XKEND:$name"
+}
 cd /xenkit || fatal "no /xenkit"
 mkdir -p /tmp/out
 while read -r name file; do
@@ -97,10 +130,23 @@ while read -r name file; do
       # A real guest through libxl, watched until its on_poweroff applies; each stdout line stamped
       # with dom0's uptime. busybox timeout bounds a guest that never powers off.
       up > "/tmp/out/$name.t0"
-      { timeout 150 node dist/cli/main.js --backend xen create "$file" --watch 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
+      { env $XKENV timeout 120 node dist/cli/main.js --debug --backend xen create "$file" --watch < /dev/null 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
         while IFS= read -r l; do echo "$(up) $l"; done > "/tmp/out/$name.stamped"
       up > "/tmp/out/$name.t1"
       cut -d' ' -f2- "/tmp/out/$name.stamped" > "/tmp/out/$name.out"
+      # The guest's console log (a later round of the same guest starts a fresh one).
+      g=$(sed -n 's/^ *name *= *"\([^"]*\)".*/\1/p' "$file")
+      # A failed run may leave its domain behind: destroy it, or the next round's name is taken.
+      if [ "$(cat "/tmp/out/$name.rc")" != 0 ]; then
+        for d in $(xenstore-list /local/domain 2>/dev/null); do
+          [ "$d" != 0 ] && [ "$(xenstore-read "/local/domain/$d/name" 2>/dev/null)" = "$g" ] &&
+            node dist/cli/main.js --backend xen destroy "$d" > "/tmp/out/$name.cleanup" 2>&1
+        done
+      fi
+      sleep 0.2
+      mv "/var/log/xen/console/guest-$g.log" "/tmp/out/$name.con" 2>/dev/null ||
+        echo "(no /var/log/xen/console/guest-$g.log; /var/log/xen/console holds: $(ls /var/log/xen/console | tr '\n' ' '))" > "/tmp/out/$name.con"
+      print_result "$name" "$file"
       ;;
     *)
       node dist/cli/main.js replay --backend xen "$file" > "/tmp/out/$name.out" 2> "/tmp/out/$name.err"
@@ -110,31 +156,11 @@ while read -r name file; do
 done < /tmp/tests.list
 T1=$(cut -d' ' -f1 /proc/uptime)
 
-# Print everything only now, so that no Xen message can land inside a result line.
+# Print everything only now, so that no Xen message can land inside a result line (a guest's
+# results are printed as soon as it is done: a hung guest must not take the others' with it).
 while read -r name file; do
-  [ -n "$name" ] || continue
-  echo "XKBEGIN:$name rc=$(cat "/tmp/out/$name.rc") lines=$(wc -l < "/tmp/out/$name.out") errlines=$(wc -l < "/tmp/out/$name.err")"
-  sed "s/^/XKOUT:$name:/" "/tmp/out/$name.out"
-  sed "s/^/XKERR:$name:/" "/tmp/out/$name.err"
-  case "$name" in
-    guest-*)
-      sed "s/^/XKSTAMP:$name:/" "/tmp/out/$name.stamped"
-      g=$(sed -n 's/^ *name *= *"\([^"]*\)".*/\1/p' "$file")
-      if [ -f "/var/log/xen/console/guest-$g.log" ]; then
-        sed "s/^/XKCON:$name:/" "/var/log/xen/console/guest-$g.log"
-      else
-        echo "XKCON:$name:(no /var/log/xen/console/guest-$g.log; /var/log/xen/console holds: $(ls /var/log/xen/console | tr '\n' ' '))"
-      fi
-      if [ "$(cat "/tmp/out/$name.rc")" != 0 ]; then
-        for f in /var/log/xen/*.log /tmp/xenstored.out /tmp/xen-init-dom0.out /tmp/xenconsoled.out; do
-          [ -s "$f" ] && sed "s|^|XKXLOG:$name:$f: |" "$f"
-        done
-        xenstore-ls -f /local/domain 2>&1 | head -n 80 | sed "s|^|XKXLOG:$name:xenstore-ls: |"
-      fi
-      echo "XKGTIME:$name start=$(cat "/tmp/out/$name.t0") end=$(cat "/tmp/out/$name.t1")"
-      ;;
-  esac
-  echo "XKEND:$name"
+  case "$name" in '' | guest-*) continue ;; esac
+  print_result "$name" "$file"
 done < /tmp/tests.list
 echo "XKTIME: init=$T0 tests=$T1"
 echo "XKDONE"

@@ -11,13 +11,17 @@
 # Exit codes: 0 pass, 1 fail (a disagreement, a boot that did not finish, ...), 77 skip (the
 # Debian packages or QEMU cannot be had here).
 # Environment:
-#   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300)
+#   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300; the guests boot gets at least
+#                    60 + 125 s per guest run)
 #   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
 #   XK_STRICT_CONFORMANCE=1  also fail when a conformance script's real output differs from its .expected.jsonl
 #   XK_NO_GUESTS=1   do not boot the real guests (no libxl)
 #   XK_ONLY_GUESTS=1 only the guests boot (no matrix, no conformance scripts)
+#   XK_GUEST_ROUNDS=N  create each guest N times in the guests boot (default 1)
+#   XK_GUEST_ENV="K=V ..."  (debugging) xk's environment in the guest runs, e.g. glibc malloc checks
+#   XK_QEMU_ACCEL    QEMU's -accel (default tcg,thread=multi; debugging: tcg,thread=single)
 #   XK_GUEST_KERNEL=bzimage  give the guests Debian's vmlinuz (xz bzImage: libxc decompresses it in
 #                    dom0, ~3 s per guest under TCG) instead of the ELF vmlinux run.sh extracts from it
 set -euo pipefail
@@ -202,6 +206,7 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   for b in xenstored xenconsoled xen-init-dom0; do [ -x "$XB/$b" ] || skip "$XB/$b is missing (xen-utils-$RELEASE)"; done
   [ -x /usr/bin/xenstore ] || skip "/usr/bin/xenstore is missing (xenstore-utils)"
   mkdir -p "$L$XB" "$L/usr/bin" "$L/usr/lib/x86_64-linux-gnu" "$L/etc" "$L/xenkit/guests"
+  : > "$L/xenkit/tests-guests.list"
   for b in xenstored xenconsoled xen-init-dom0; do cp -L "$XB/$b" "$L$XB/"; copy_libs "$XB/$b" "$L"; done
   cp -L /usr/bin/xenstore "$L/usr/bin/xenstore"
   for c in read write ls list exists rm; do ln -s xenstore "$L/usr/bin/xenstore-$c"; done
@@ -226,9 +231,10 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   GK=bzImage
   if [ "${XK_GUEST_KERNEL:-}" != bzimage ]; then
     off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "/boot/vmlinuz-$KVER" | head -n 1 | cut -d: -f1 || true)
-    if [ -n "$off" ] && tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" | xz -dcq --single-stream > "$G/vmlinux" 2>/dev/null &&
+    # (xz stops at the end of its stream: no pipe from tail, or pipefail sees tail's SIGPIPE)
+    if [ -n "$off" ] && xz -dcq --single-stream < <(tail -c +$((off + 1)) "/boot/vmlinuz-$KVER") > "$G/vmlinux" 2>/dev/null &&
       [ "$(head -c 4 "$G/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
-      GK="ELF vmlinux $(du -h "$G/vmlinux" | cut -f1)"
+      GK="ELF vmlinux, $(($(stat -c %s "$G/vmlinux") / 1048576)) MiB"
     else
       say "note: could not extract an ELF vmlinux from /boot/vmlinuz-$KVER; the guests get the bzImage"
     fi
@@ -240,14 +246,25 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   ln -s busybox "$GI/bin/sh"
   install -m 0755 "$HERE/guests/guest-init.sh" "$GI/init"
   (cd "$GI" && find . | cpio -o -H newc --quiet) > "$G/initrd.cpio"
-  for cfg in "$HERE"/guests/*.cfg; do
-    b=$(basename "$cfg" .cfg)
-    cp "$cfg" "$G/"
-    GUESTS+=("guest-$b")
-    echo "guest-$b /xenkit/guests/$b.cfg" >> "$X/tests.list.guests"
+  # XK_GUEST_ROUNDS=N (default 1): each guest N times, one after the other (guest-pv, guest-pv@2, ...).
+  ROUNDS=${XK_GUEST_ROUNDS:-1}
+  for cfg in "$HERE"/guests/*.cfg; do cp "$cfg" "$G/"; done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for cfg in "$HERE"/guests/*.cfg; do
+      b=$(basename "$cfg" .cfg)
+      n=guest-$b
+      ((r > 1)) && n=$n@$r
+      GUESTS+=("$n")
+      echo "$n /xenkit/guests/$b.cfg" >> "$L/xenkit/tests-guests.list"
+    done
   done
-  mkdir -p "$L/xenkit"
-  cat "$X/tests.list" "$X/tests.list.guests" > "$L/xenkit/tests.list" # replaces the first archive's
+  # Debugging: XK_GUEST_ENV="K=V ..." is xk's environment in the guest runs (e.g. glibc's malloc
+  # checks: LD_PRELOAD=/lib/x86_64-linux-gnu/libc_malloc_debug.so.0 GLIBC_TUNABLES=glibc.malloc.check=3:glibc.malloc.perturb=165).
+  if [ -n "${XK_GUEST_ENV:-}" ]; then
+    printf '%s\n' "$XK_GUEST_ENV" > "$L/xenkit/guest.env"
+    p=$(solib libc_malloc_debug.so.0)
+    [ -n "$p" ] && cp --parents "$p" "$L"
+  fi
   (cd "$L" && find . | cpio -o -H newc --quiet) | gzip -1 > "$WORK/libxl.gz"
   cat "$WORK/dom0-initrd.gz" "$WORK/libxl.gz" > "$WORK/dom0-guests-initrd.gz"
   say "libxl archive: $(du -h "$WORK/libxl.gz" | cut -f1) ($(du -sh "$L" | cut -f1) unpacked), built in $(since "$T_LX") s; guests: ${GUESTS[*]} (kernel: $GK)"
@@ -263,7 +280,7 @@ boot() {
   local name=$1 mem=$2 dom0=$3 tests=$4 optional=${5:-} LOG=$WORK/serial-$1.log T_BOOT t_init='' t_run='' t_done='' timed_out=0 qrc QPID
   : > "$LOG"
   T_BOOT=$(date +%s.%N)
-  "$QEMU" -machine q35 -accel tcg,thread=multi -cpu max,-smap,-smep,-rdtscp -smp 2 -m "$mem" \
+  "$QEMU" -machine q35 -accel "${XK_QEMU_ACCEL:-tcg,thread=multi}" -cpu max,-smap,-smep,-rdtscp -smp 2 -m "$mem" \
     -display none -monitor none -serial "file:$LOG" -no-reboot \
     -kernel "$WORK/xen.elf" -append "console=com1 dom0_mem=$dom0,max:$dom0" \
     -initrd "$WORK/vmlinuz console=hvc0 loglevel=4 xk.tests=$tests,${INITRD:-$WORK/dom0-initrd.gz}" < /dev/null > "$WORK/qemu-$name.out" 2>&1 &
@@ -296,6 +313,7 @@ boot() {
   LOGS+=(--log "$LOG")
 }
 T_BOOTS=$(date +%s.%N)
+if [ "${XK_ONLY_GUESTS:-}" != 1 ]; then
 boot main 2048 768M physinfo+matrix
 # The conformance scripts, each on a fresh Xen. A script with a "# memory: N" header describes an
 # N MiB host whose dom0 holds 256 MiB; this dom0 cannot unpack its ~170 MiB initramfs in 256 MiB, so
@@ -309,11 +327,33 @@ for t in $(awk '$1 ~ /^conf-/ { print $1 }' "$X/tests.list"); do
     boot "${t#conf-}" 2048 768M "$t"
   fi
 done
+fi
+# The real guests through libxl, on a fresh Xen of their own (xenstored, xenconsoled: see init.sh).
+if ((${#GUESTS[@]})); then
+  # Each guest run is bounded by a 120 s timeout in dom0: give the boot room for them all.
+  gt=$((60 + 125 * ${#GUESTS[@]}))
+  ((gt < TIMEOUT)) && gt=$TIMEOUT
+  TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests 2048 768M "$(IFS=+; echo "${GUESTS[*]}")"
+  # dom0's uptimes: the setup steps, and per guest when xk started, printed each line, and ended.
+  sed -n 's/^XKSETUP: \(.*\) \([0-9.]*\)\r*$/\1 \2/p' "$WORK/serial-guests.log" | tr '\n' ' ' | sed 's/^/xen-qemu:   libxl setup done at dom0 uptime (s): /; s/ $/\n/'
+  for g in "${GUESTS[@]}"; do
+    awk -v g="$g" '{ sub(/\r$/, "") }
+      index($0, "XKGTIME:" g " ") == 1 { split($2, a, "="); split($3, b, "="); t0 = a[2]; t1 = b[2] }
+      index($0, "XKSTAMP:" g ":") == 1 { l = substr($0, length("XKSTAMP:" g ":") + 1); t = l; sub(/ .*/, "", t); sub(/^[^ ]* /, "", l)
+        if (l ~ / created/) tc = t; if (l ~ / shut down /) ts = t }
+      END { if (t0 == "") { print "xen-qemu:   " g ": no timing (did it run?)"; exit }
+        printf "xen-qemu:   %s: xk create --watch ran %.1f s (dom0 uptime %s .. %s): created after %s s, shut down + destroyed after %s s\n",
+          g, t1 - t0, t0, t1, tc == "" ? "?" : sprintf("%.1f", tc - t0), ts == "" ? "?" : sprintf("%.1f", ts - t0) }' "$WORK/serial-guests.log"
+  done
+fi
 say "all boots: $(since "$T_BOOTS") s"
 
 # ---------------------------------------------------------------- 5. compare
 set +e
-node "$HERE/compare.mjs" "${LOGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$HERE/results"
+CARGS=()
+[ "${XK_ONLY_GUESTS:-}" = 1 ] && CARGS+=(--no-matrix)
+((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests")
+node "$HERE/compare.mjs" "${LOGS[@]}" "${CARGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$HERE/results"
 rc=$?
 set -e
 say "total $(since "$T_START") s"

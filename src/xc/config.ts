@@ -97,7 +97,10 @@ export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig
     flags = parseCdf(r, c.flags, 'config.flags');
     const hvm = (flags & hvmBit) !== 0;
     kind = c.type ?? (hvm ? 'hvm' : 'pv');
-    if (c.type && (c.type === 'pv') === hvm && !(c.type === 'pvh' && cdfValue(r, 'pvh_guest') && flags & cdfValue(r, 'pvh_guest')!))
+    // 4.6-4.8's classic PVH is a PV domain with XEN_DOMCTL_CDF_pvh_guest.
+    const classicPvh = c.type === 'pvh' && (flags & (cdfValue(r, 'pvh_guest') ?? 0)) !== 0;
+    const consistent = c.type === undefined || (c.type === 'pv' ? !hvm : hvm || classicPvh);
+    if (!consistent)
       throw new XenkitError('BAD_INPUT', `config.type: "${c.type}" contradicts config.flags ${cdfNames(r, flags).join('|') || '0'}`, {
         field: 'config.type',
         value: c.type,

@@ -92,6 +92,9 @@ test('bad input: unknown release, unknown flag, field the release lacks, wrong t
   assert.throws(() => checkCreate('4.17', { max_vcpus: -1 }), (e: XenkitError) => e.code === 'BAD_INPUT' && e.field === 'config.max_vcpus');
   assert.throws(() => checkCreate('4.17', { bogus: 1 } as never), (e: XenkitError) => e.code === 'UNKNOWN_KEY');
   assert.throws(() => checkCreate('4.17', { arch: { emulation_flags: 1.5 } }), (e: XenkitError) => e.field === 'config.arch.emulation_flags');
+  assert.throws(() => checkCreate('4.17', { type: 'pv', flags: ['hvm'] }), (e: XenkitError) => e.field === 'config.type' && /contradicts/.test(e.message));
+  assert.equal(checkCreate('4.8', { type: 'pvh', flags: ['pvh_guest', 'hap'] }).accept, true);
+  assert.equal(checkCreate('4.17', { flags: '0x3' }).flags, 3);
   // hvm_guest (the release's own name before 4.13) and hvm are both accepted everywhere.
   assert.equal(checkCreate('4.9', { flags: ['hvm'] }).flags, 1);
   assert.equal(checkCreate('4.17', { flags: ['XEN_DOMCTL_CDF_hvm_guest'] }).flags, 1);

@@ -69,6 +69,7 @@ export interface ResolvedCreate {
 export function defaultEmulation(r: ReleaseId, kind: 'pv' | 'pvh' | 'hvm'): { value: number; why: string } {
   if (emuAll(r) === 0) return { value: 0, why: 'Xen 4.6 has no emulation bitmap' };
   if (kind === 'pv') return { value: 0, why: 'PV guests get no emulated devices (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.7.0 .. 4.11.0)' };
+  if (kind === 'pvh' && inRange(r, '4.6', '4.8')) return { value: 0, why: 'classic PVH (pvh_guest, 4.6-4.8) is a PV domain: no emulated devices' };
   if (kind === 'pvh') return { value: EMU.LAPIC, why: 'PVH guests get the LAPIC alone (libxl__arch_domain_prepare_config(), libxl_x86.c @RELEASE-4.11.0+)' };
   if (inRange(r, '4.7', '4.10'))
     return { value: emuAll(r), why: `HVM guests get XEN_X86_EMU_ALL (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-${r}.0)` };

@@ -460,7 +460,7 @@ const RULES: PhasedRule[] = [
         field: 'arch.emulation_flags',
         value: f,
         reason:
-          `Xen ${ctx.release} does not allow an ${kind} domain with emulation_flags ${describeEmu(f)}${diff}` +
+          `Xen ${ctx.release} does not allow ${kind === 'HVM' ? 'an' : 'a'} ${kind} domain with emulation_flags ${describeEmu(f)}${diff}` +
           (f === 0 && isHvm ? ' — a zeroed arch config, as libxc\'s old xc_domain_create() passed' : ''),
         hint: acceptedHint(ctx),
         xenLog: rl.message.replace('%s', kind) + `: ${hex(f)}`,

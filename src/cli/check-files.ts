@@ -50,7 +50,7 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
         continue;
       }
       if (!v.accept) ok = false;
-      const text = v.accept ? `accept (emulation_flags 0x${(v.emulation_flags ?? 0).toString(16)})` : `${v.errno} ${v.code}: ${v.reason}`;
+      const text = v.accept ? (v.emulation_flags === undefined ? 'accept' : `accept (emulation_flags 0x${v.emulation_flags.toString(16)})`) : `${v.errno} ${v.code}: ${v.reason}`;
       rows.push({ file, xen, accept: v.accept, text, verdict: { file, xen, accept: v.accept, flags: v.flags, emulation_flags: v.emulation_flags, ...(v.accept ? {} : { errno: v.errno, code: v.code, field: v.field, reason: v.reason, hint: v.hint, source: v.source }) } });
       tick(++done);
     }

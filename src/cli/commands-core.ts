@@ -229,6 +229,7 @@ Examples:
     .option('--count <n>', 'how many calls (0 clears)', '1')
     .addHelpText('after', '\nExamples:\n  xk sim inject --op populate_physmap --errno ENOMEM\n  xk sim inject --op createdomain --errno EBUSY --count 3')
     .action(async (o: { op: string; errno: string; count: string }, cmd: Command) => {
+      if (!/^\d+$/.test(o.count.trim())) throw new XenkitError('BAD_INPUT', `--count: ${JSON.stringify(o.count)} is not a whole number`, { field: '--count', value: o.count, hint: 'a whole number of calls, 0 to clear' });
       const count = Number(o.count);
       const st = openSimState(statePath(cmd));
       try {

@@ -34,6 +34,13 @@ export function loadSpec(file: string, overrides: string[] = []): LoadedSpec {
 /** The createdomain config libxl of `release` would pass for the spec, with an optional emulation override. */
 export function specConfig(release: ReleaseId, host: HostCaps, spec: DomainSpec, emulationFlags?: number): DomainConfig {
   const config = specCreateConfig(release, spec, host.hap);
+  if (host.arch === 'arm64') {
+    // libxl__arch_domain_prepare_config() on Arm (tools/libs/light/libxl_arm.c @RELEASE-4.17.0): the
+    // native GIC, and SPIs only for passthrough/vuart/virtio devices, which xenkit does not model.
+    if (emulationFlags !== undefined)
+      throw new XenkitError('BAD_INPUT', '--emulation-flags: the XEN_X86_EMU_* bitmap is x86; this host is arm64', { field: '--emulation-flags', value: emulationFlags, hint: 'leave it out on Arm' });
+    return { ...config, arch: { gic_version: 0, nr_spis: 0 } };
+  }
   if (emulationFlags !== undefined) config.arch = { ...(config.arch ?? {}), emulation_flags: emulationFlags };
   return config;
 }

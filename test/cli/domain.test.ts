@@ -165,3 +165,13 @@ test('bad xl.cfg input: syntax error with position and caret, unknown key warned
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no such file/);
 });
+
+test('Arm hosts: an xl.cfg guest gets the native GIC; a PV guest is refused with the Arm rule', () => {
+  let r = xk(['check', join(EX, 'pvh.cfg'), '--arch', 'arm64', '--xen', '4.17,4.22', '--json']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  r = xk(['check', join(EX, 'pv.cfg'), '--arch', 'arm64', '--xen', '4.17', '--json']);
+  assert.equal(r.status, 1);
+  const v = jsonLines(r.stdout)[0];
+  assert.equal(v.errno, 'EINVAL');
+  assert.match(v.source, /xen\/arch\/arm\/domain\.c arch_sanitise_domain_config\(\)/);
+});

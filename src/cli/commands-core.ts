@@ -147,14 +147,14 @@ Examples:
           hvm_default: hex(defaultEmulation(r, 'hvm').value),
           libxc: a.libxc.xc_domain_create ?? '',
           domid: `${d.kind}: in use ${d.inUse}, none free ${d.exhausted}`,
-          ...(o.rules ? { rules: describeRules(r, 'x86_64') } : {}),
+          ...(o.rules ? { rules: [...describeRules(r, 'x86_64').map((x) => ({ arch: 'x86_64', ...x })), ...describeRules(r, 'arm64').map((x) => ({ arch: 'arm64', ...x }))] } : {}),
         };
       });
       if (o.json) return jsonOut(rows);
       out('XEN   DOMCTL  SIZE  EMU_ALL  HVM_DEFAULT  DOMIDS                              CDF FLAGS');
       for (const r of rows)
         out(`${r.xen.padEnd(5)} ${r.domctl_interface_version.padEnd(7)} ${String(r.createdomain_size).padEnd(5)} ${r.emu_all.padEnd(8)} ${r.hvm_default.padEnd(12)} ${r.domid.padEnd(35)} ${r.cdf_flags.join(' ')}`);
-      if (o.rules) for (const r of rows) for (const x of r.rules ?? []) out(`${r.xen} ${x.phase.padEnd(8)} ${x.id.padEnd(26)} ${x.source}`);
+      if (o.rules) for (const r of rows) for (const x of r.rules ?? []) out(`${r.xen.padEnd(5)} ${x.arch.padEnd(6)} ${x.phase.padEnd(8)} ${x.id.padEnd(26)} ${x.source}`);
     });
 
   program

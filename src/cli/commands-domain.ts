@@ -5,7 +5,7 @@ import type { NameTable } from '../sim/store.js';
 import { hostOf } from '../xc/domain-create.js';
 import { resolveCreate } from '../xc/config.js';
 import { verdictOf } from '../xc/check.js';
-import { describeRules, runCreateRules } from '../xen/createdomain.js';
+import { createRules, describeRules, runCreateRules } from '../xen/createdomain.js';
 import { describeEmu, hex, parseEmulationFlags } from '../xen/emulation.js';
 import { cdfNames } from '../xen/flags.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
@@ -96,7 +96,7 @@ export function registerDomain(program: Command): void {
     .addHelpText('after', '\nExamples:\n  xk destroy web1')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const id = await withHost(cmd, (hv, names) => (hv.backend === 'xen' ? viaLibxl(hv, ref, 'destroy') : destroyDomain(hv, names, ref)));
-      out(`domain ${await id} destroyed`);
+      out(`domain ${id} destroyed`);
     });
 
   program
@@ -106,12 +106,13 @@ export function registerDomain(program: Command): void {
     .addOption(new Option('--reason <reason>', 'SHUTDOWN_* reason').choices([...SHUTDOWN_REASONS]).default('poweroff'))
     .addHelpText('after', '\nExamples:\n  xk shutdown web1\n  xk shutdown web1 --reason reboot')
     .action(async (ref: string, o: { reason: ShutdownReason }, cmd: Command) => {
-      const msg = await withHost(cmd, async (hv, names) => {
+      const msg = await withHost(cmd, (hv, names) => {
         if (hv.backend !== 'xen') return shutdownWithAction(hv, names, ref, o.reason);
         if (o.reason !== 'poweroff' && o.reason !== 'reboot')
           throw new XenkitError('NOT_ON_BACKEND', `--reason ${o.reason}: on real Xen a guest is asked to power off or reboot (libxl); it chooses crash or watchdog itself`, { field: '--reason', value: o.reason, hint: 'poweroff or reboot' });
-        const id = await viaLibxl(hv, ref, o.reason === 'reboot' ? 'reboot' : 'shutdown');
-        return `domain ${id} asked to ${o.reason === 'reboot' ? 'reboot' : 'power off'} (its on_* action applies where \`xk create --watch\` watches it)`;
+        return viaLibxl(hv, ref, o.reason === 'reboot' ? 'reboot' : 'shutdown').then(
+          (id) => `domain ${id} asked to ${o.reason === 'reboot' ? 'reboot' : 'power off'} (its on_* action applies where \`xk create --watch\` watches it)`,
+        );
       });
       out(msg);
     });
@@ -162,7 +163,7 @@ async function createReal(loaded: ReturnType<typeof loadSpec>, paused: boolean, 
     if (!watch) return;
     await watchGuest(hv, libxl, domid, loaded.spec, lj.json as Record<string, unknown>, (e) => {
       if (e.action === 'gone') out(`domain ${e.domid} is gone`);
-      else out(`domain ${e.domid} shut down (${e.reason}); on_${e.reason}: ${e.action}${e.newDomid !== undefined ? `, restarted as domain ${e.newDomid}` : ''}`);
+      else out(`domain ${e.domid} shut down (${e.reason}); on_${e.reason}: ${e.limit ? 'restart limit reached, destroyed' : e.action}${e.newDomid !== undefined ? `, restarted as domain ${e.newDomid}` : ''}`);
     });
   } finally {
     libxl.close();
@@ -225,7 +226,6 @@ export function explain(release: ReleaseId, host: HostCaps, spec: DomainSpec): {
   return { accept: v.accept, text, verdict: v };
 }
 
-import { createRules } from '../xen/createdomain.js';
 function describeRulesRule(r: ReleaseId, arch: string, id: string, phase: string) {
   return createRules(r, arch).find((x) => x.id === id && x.phase === phase)!;
 }

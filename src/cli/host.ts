@@ -13,19 +13,24 @@ export function statePath(cmd: Command): string {
  * transaction: all or nothing), or this machine's Xen with --backend xen / XENKIT_BACKEND=xen
  * (names are kept by the sim only; on real Xen domains are listed by id).
  */
-export async function withHost<T>(cmd: Command, fn: (hv: Hypervisor, names: NameTable | undefined, where: string) => T): Promise<T> {
+export async function withHost<T>(cmd: Command, fn: (hv: Hypervisor, names: NameTable | undefined, where: string) => T | Promise<T>): Promise<T> {
   const o = cmd.optsWithGlobals() as { backend?: string };
   if (backendName(o.backend) === 'xen') {
     const hv = await openXen();
     try {
-      return fn(hv, undefined, `libxenctrl, Xen ${hv.release}`);
+      return await fn(hv, undefined, `libxenctrl, Xen ${hv.release}`);
     } finally {
       hv.close();
     }
   }
   const st = openSimState(statePath(cmd));
   try {
-    return st.run((sim, names) => fn(sim, names, st.path));
+    return st.run((sim, names) => {
+      const r = fn(sim, names, st.path);
+      // The transaction commits when fn returns: work on the sim must not be left pending.
+      if (r instanceof Promise) throw new Error('internal: an asynchronous step inside a state-file transaction');
+      return r;
+    });
   } finally {
     st.close();
   }

@@ -6,8 +6,8 @@ import { registerDomain } from './commands-domain.js';
 
 // A closed pipe (xk list | head) ends the output quietly, as Unix tools do.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  if (e.code !== 'EPIPE') process.stderr.write(`xk: error: cannot write the output: ${e.message}\n`);
+  process.exit(e.code === 'EPIPE' ? 0 : 70);
 });
 
 const program = new Command();

@@ -126,7 +126,8 @@ function run(hv: Hypervisor, release: ReleaseId, op: string, o: Record<string, u
       return { nr_cpus: p.nr_cpus, total_pages: p.total_pages, free_pages: p.free_pages, capabilities: p.capabilities };
     }
     case 'createdomain': {
-      const arch = hv.physinfo().arch;
+      // The sim knows its arch; the xen backend drives x86_64 hosts (no extra physinfo call).
+      const arch = hv instanceof SimXen ? hv.host.arch : 'x86_64';
       return { domid: hv.createDomain(rawCreateArgs(release, arch, o)) };
     }
     case 'destroydomain':

@@ -166,7 +166,10 @@ export class SimXen implements Hypervisor {
     };
   }
 
-  /** Make the next `count` calls of `op` fail with `errno` (the call has no effect). */
+  /**
+   * Make the next `count` calls of `op` fail with `errno`. The call has no other effect, except that a
+   * failed createdomain has spent its domain id, as a build that fails in Xen has.
+   */
   inject(op: string, errno: string, count = 1): void {
     if (!(SIM_OPS as readonly string[]).includes(op))
       throw new XenkitError('BAD_INPUT', `target: ${JSON.stringify(op)} is not an operation the sim can fail`, {
@@ -258,16 +261,23 @@ export class SimXen implements Hypervisor {
     const early = runCreateRules(ctx, 'domctl', this.rules.domctl);
     if (early) throw refusal(early);
     const domid = this.pickDomid(args.domid);
+    // An injected fault is a build failure after the id was picked: the id is spent, as in Xen.
     this.fault('createdomain');
-    // alloc_domain_struct() and friends need memory: with none left, domain_create() fails.
-    if (this.freePages === 0) throw hypercallError('createdomain', 'ENOMEM', 'the host has no free memory for a new domain', 'xen/common/domain.c domain_create()');
-    const refused = runCreateRules(ctx, 'sanitise', this.rules.sanitise) ?? runCreateRules(ctx, 'create', this.rules.create);
-    if (refused) {
-      // 4.21+: domid_free() is only reached from _domain_destroy(), so a refusal before struct domain
-      // exists leaves the id marked used until reboot (xen/common/domid.c, domain.c @RELEASE-4.21.0).
-      if (refused.phase === 'sanitise' && this.domidRule.kind !== 'rover') this.leaked.add(domid);
-      throw refusal(refused);
+    // 4.21+: domid_free() is only reached from _domain_destroy(), so a failure before struct domain
+    // exists leaves the id marked used until reboot (xen/common/domid.c, domain.c @RELEASE-4.21.0).
+    const keepsId = this.domidRule.kind !== 'rover';
+    const sanitised = runCreateRules(ctx, 'sanitise', this.rules.sanitise);
+    if (sanitised) {
+      if (keepsId) this.leaked.add(domid);
+      throw refusal(sanitised);
     }
+    // alloc_domain_struct() needs memory: with none left, domain_create() fails (after sanitising).
+    if (this.freePages === 0) {
+      if (keepsId) this.leaked.add(domid);
+      throw hypercallError('createdomain', 'ENOMEM', 'the host has no free memory for a new domain', 'xen/common/domain.c domain_create() alloc_domain_struct()');
+    }
+    const refused = runCreateRules(ctx, 'create', this.rules.create);
+    if (refused) throw refusal(refused);
     const hvm = (args.flags & this.hvmBit) !== 0;
     this.put({
       domid,

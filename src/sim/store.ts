@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import Database from 'better-sqlite3';
@@ -138,14 +138,17 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
     try {
       tx.immediate();
     } catch (e) {
-      throw stateError(path, e);
+      const code = String((e as { code?: unknown }).code ?? '');
+      // Only the database's own failures are state-file errors; anything else is what it is.
+      if (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code)) throw stateError(path, e);
+      throw e;
     }
     if (xenErr) throw xenErr;
     return out;
   }
 
-  // Make sure a fresh file gets its host row at once (so `sim status` shows it).
-  transact(() => undefined, true);
+  // A new file gets its host row at once (so `sim status` shows it); an existing one is not rewritten.
+  if (!db.prepare('SELECT 1 FROM meta WHERE key = ?').get('host')) transact(() => undefined, true);
 
   return {
     path,
@@ -155,9 +158,6 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
   };
 }
 
-export function stateExists(path: string): boolean {
-  return existsSync(path);
-}
 
 function rowToDomain(r: Record<string, unknown>): SimDomain {
   return {

@@ -31,6 +31,8 @@ export interface WatchEvent {
   reason: ShutdownReason | null;
   action: ShutdownAction | 'gone';
   newDomid?: number;
+  /** A restart was due but the restart limit was reached: destroyed instead. */
+  limit?: boolean;
 }
 
 /**
@@ -69,8 +71,12 @@ export async function watchGuest(
         return;
       }
       libxl.destroy(domid);
-      if (action === 'destroy' || action === 'coredump-destroy' || restarts >= (opts.maxRestarts ?? 10)) {
+      if (action === 'destroy' || action === 'coredump-destroy') {
         onEvent({ domid, reason, action });
+        return;
+      }
+      if (restarts >= (opts.maxRestarts ?? 10)) {
+        onEvent({ domid, reason, action: 'destroy', limit: true });
         return;
       }
       restarts++;

@@ -5,7 +5,7 @@ import { XenkitError, badInput } from '../errors.js';
 import type { ArchConfig, CreateDomainArgs } from '../hv/hypervisor.js';
 import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
 import { anyDomid } from '../xen/domid.js';
-import { EMU, emuAll, describeEmu, parseEmulationFlags } from '../xen/emulation.js';
+import { emuAll, describeEmu, defaultEmulation, parseEmulationFlags } from '../xen/emulation.js';
 import { cdfValue, cdfNames, parseCdf } from '../xen/flags.js';
 import { zodToError, type HostCaps } from '../xen/host.js';
 import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES } from '../xen/limits.js';
@@ -63,20 +63,6 @@ export interface ResolvedCreate {
   defaults: string[];
   /** True when no arch config was passed and the per-arch defaults were used. */
   archDefaulted: boolean;
-}
-
-/** xenkit's default emulation bitmap for a guest kind on release r (libxc 4.7-4.11's NULL-config default; libxl's choice for PVH). */
-export function defaultEmulation(r: ReleaseId, kind: 'pv' | 'pvh' | 'hvm'): { value: number; why: string } {
-  if (emuAll(r) === 0) return { value: 0, why: 'Xen 4.6 has no emulation bitmap' };
-  if (kind === 'pv') return { value: 0, why: 'PV guests get no emulated devices (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.7.0 .. 4.11.0)' };
-  if (kind === 'pvh' && inRange(r, '4.6', '4.8')) return { value: 0, why: 'classic PVH (pvh_guest, 4.6-4.8) is a PV domain: no emulated devices' };
-  if (kind === 'pvh') return { value: EMU.LAPIC, why: 'PVH guests get the LAPIC alone (libxl__arch_domain_prepare_config(), libxl_x86.c @RELEASE-4.11.0+)' };
-  if (inRange(r, '4.7', '4.10'))
-    return { value: emuAll(r), why: `HVM guests get XEN_X86_EMU_ALL (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-${r}.0)` };
-  return {
-    value: emuAll(r) & ~EMU.VPCI,
-    why: 'HVM guests get XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.11.0, and libxl since)',
-  };
 }
 
 const GIC: Record<string, number> = { native: 0, v2: 1, v3: 2 };
@@ -229,3 +215,5 @@ export function formatHandle(b: Uint8Array): string {
   const s = Buffer.from(b).toString('hex');
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
+
+export { defaultEmulation };

@@ -9,8 +9,8 @@
  *  - 'create':   inside domain_create()/arch_domain_create(): the id is free again afterwards.
  * Each rule names its Xen source; the release tag is appended per release (citation()).
  */
-import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES, maxVcpusLimit } from './limits.js';
-import { acceptedValues, describeEmu, emuAll, emulationAccepted, emulationRule, emuNames, hex } from './emulation.js';
+import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES, INITIAL_NR_GRANT_FRAMES, maxVcpusLimit } from './limits.js';
+import { acceptedValues, defaultEmulation, describeEmu, emuAll, emulationAccepted, emulationRule, emuNames, hex } from './emulation.js';
 import { cdfMask, cdfNames, cdfTable, cdfValue } from './flags.js';
 
 import { inRange, type ReleaseId } from './releases.js';
@@ -31,8 +31,6 @@ const hvm = (ctx: RuleContext) => has(ctx, 'hvm');
 const num = (v: number | undefined) => v ?? 0;
 /** int32 struct fields (4.13+ max_grant_frames/max_maptrack_frames): the bits as Xen reads them. */
 const i32 = (v: number | undefined) => (num(v) | 0);
-/** The emulated-device default xenkit would pass, for hints. */
-const defaultHvmEmu = (r: ReleaseId) => (inRange(r, '4.7', '4.10') ? emuAll(r) : emuAll(r) & ~(1 << 10));
 
 function emuFlags(ctx: RuleContext): number {
   return isX86ArchConfig(ctx.args.arch) ? ctx.args.arch.emulation_flags >>> 0 : 0;
@@ -57,7 +55,8 @@ function cdfUnknown(ctx: RuleContext) {
 
 /** HVM asked of a host without VT-x/SVM: hvm_domain_initialise() up to 4.11, arch_sanitise_domain_config() from 4.12. */
 function hvmUnavailable(ctx: RuleContext) {
-  if (!hvm(ctx) || ctx.host.hvm) return undefined;
+  // 4.6-4.8's classic PVH also goes through hvm_domain_initialise(), which checks hvm_enabled first.
+  if (!(hvm(ctx) || has(ctx, 'pvh_guest')) || ctx.host.hvm) return undefined;
   return { errno: 'EINVAL' as const, field: 'flags', value: ctx.args.flags, reason: 'an HVM/PVH guest was asked for but the host has no VT-x/SVM', hint: 'create a PV guest (no hvm flag) on this host' };
 }
 
@@ -489,6 +488,15 @@ const RULES: PhasedRule[] = [
     },
   },
   {
+    id: 'hvm-unavailable',
+    phase: 'create',
+    from: '4.6',
+    to: '4.11',
+    arch: 'x86_64',
+    where: 'xen/arch/x86/hvm/hvm.c hvm_domain_initialise() "Attempt to create a HVM guest on a non-VT/AMDV platform"',
+    check: hvmUnavailable,
+  },
+  {
     id: 'pvh-classic-needs-hap',
     phase: 'create',
     from: '4.6',
@@ -500,15 +508,6 @@ const RULES: PhasedRule[] = [
         return { errno: 'EINVAL', field: 'flags', value: ctx.args.flags, reason: 'a classic PVH guest (pvh_guest) needs hap on a host with HAP', hint: 'add hap (pvh_guest|hap)' };
       return undefined;
     },
-  },
-  {
-    id: 'hvm-unavailable',
-    phase: 'create',
-    from: '4.6',
-    to: '4.11',
-    arch: 'x86_64',
-    where: 'xen/arch/x86/hvm/hvm.c hvm_domain_initialise() "Attempt to create a HVM guest on a non-VT/AMDV platform"',
-    check: hvmUnavailable,
   },
   // ---- Arm arch_domain_create() / domain_vgic_init() ----
   {
@@ -576,8 +575,10 @@ const RULES: PhasedRule[] = [
       let m = inRange(r, '4.13') ? i32(ctx.args.max_maptrack_frames) : num(ctx.args.max_maptrack_frames);
       if (g < 0) g = DEFAULT_MAX_GRANT_FRAMES;
       if (m < 0) m = DEFAULT_MAX_MAPTRACK_FRAMES;
-      if (g < 1) return fail('max_grant_frames', ctx.args.max_grant_frames ?? 0, 'max_grant_frames is 0: a domain needs at least one grant frame (INITIAL_NR_GRANT_FRAMES)', `max_grant_frames between 1 and ${DEFAULT_MAX_GRANT_FRAMES}${inRange(r, '4.13') ? ', or -1 for the default' : ''}`);
-      if (!inRange(r, '4.18')) {
+      const capped = !inRange(r, '4.18');
+      if (g < INITIAL_NR_GRANT_FRAMES)
+        return fail('max_grant_frames', ctx.args.max_grant_frames ?? 0, `max_grant_frames is ${g}: a domain needs at least INITIAL_NR_GRANT_FRAMES (${INITIAL_NR_GRANT_FRAMES})`, `max_grant_frames ${capped ? `between ${INITIAL_NR_GRANT_FRAMES} and ${DEFAULT_MAX_GRANT_FRAMES}` : `>= ${INITIAL_NR_GRANT_FRAMES}`}${inRange(r, '4.13') ? ', or -1 for the default' : ''}`);
+      if (capped) {
         if (g > DEFAULT_MAX_GRANT_FRAMES) return fail('max_grant_frames', g, `max_grant_frames ${g} is above gnttab_max_frames (${DEFAULT_MAX_GRANT_FRAMES})`, `max_grant_frames <= ${DEFAULT_MAX_GRANT_FRAMES}`);
         if (m > DEFAULT_MAX_MAPTRACK_FRAMES) return fail('max_maptrack_frames', m, `max_maptrack_frames ${m} is above gnttab_max_maptrack_frames (${DEFAULT_MAX_MAPTRACK_FRAMES})`, `max_maptrack_frames <= ${DEFAULT_MAX_MAPTRACK_FRAMES}`);
       }
@@ -607,17 +608,12 @@ function spisCheck(ctx: RuleContext, roundUp: boolean) {
   return undefined;
 }
 
-function popcount(n: number): number {
-  let c = 0;
-  for (let x = n >>> 0; x; x &= x - 1) c++;
-  return c;
-}
 
 function acceptedHint(ctx: RuleContext): string {
   const isHvm = hvm(ctx);
   const vals = acceptedValues(ctx.release, isHvm, ctx.hwdom);
   const list = vals.map((v) => `${hex(v.value)} = ${v.value ? emuNames(v.value).join('|') : 'none'} (${v.label})`).join('; ');
-  const def = isHvm ? defaultHvmEmu(ctx.release) : 0;
+  const def = defaultEmulation(ctx.release, isHvm ? 'hvm' : 'pv').value;
   return `Xen ${ctx.release} accepts for ${isHvm ? 'HVM' : 'PV'}: ${list}. xenkit's default (pass no arch config) is ${describeEmu(def)}`;
 }
 

@@ -47,9 +47,6 @@ export function emuAll(r: ReleaseId): number {
   return v;
 }
 
-export function hasEmulationBitmap(r: ReleaseId): boolean {
-  return emuAll(r) !== 0;
-}
 
 /** "LAPIC|IOAPIC" style; unknown bits as bitN. */
 export function emuNames(bits: number): string[] {
@@ -231,3 +228,18 @@ export function acceptedValues(r: ReleaseId, hvm: boolean, hwdom = false): { val
   }
   return out;
 }
+
+/** xenkit's default emulation bitmap for a guest kind on release r (libxc 4.7-4.11's NULL-config default; libxl's choice for PVH). */
+export function defaultEmulation(r: ReleaseId, kind: 'pv' | 'pvh' | 'hvm'): { value: number; why: string } {
+  if (emuAll(r) === 0) return { value: 0, why: 'Xen 4.6 has no emulation bitmap' };
+  if (kind === 'pv') return { value: 0, why: 'PV guests get no emulated devices (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.7.0 .. 4.11.0)' };
+  if (kind === 'pvh' && inRange(r, '4.6', '4.8')) return { value: 0, why: 'classic PVH (pvh_guest, 4.6-4.8) is a PV domain: no emulated devices' };
+  if (kind === 'pvh') return { value: EMU.LAPIC, why: 'PVH guests get the LAPIC alone (libxl__arch_domain_prepare_config(), libxl_x86.c @RELEASE-4.11.0+)' };
+  if (inRange(r, '4.7', '4.10'))
+    return { value: emuAll(r), why: `HVM guests get XEN_X86_EMU_ALL (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-${r}.0)` };
+  return {
+    value: emuAll(r) & ~EMU.VPCI,
+    why: 'HVM guests get XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.11.0, and libxl since)',
+  };
+}
+

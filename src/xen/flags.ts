@@ -143,9 +143,3 @@ export function cdfNames(r: ReleaseId, bits: number): string[] {
   return out;
 }
 
-export function hvmBit(r: ReleaseId): number {
-  return cdfValue(r, 'hvm')!;
-}
-export function hapBit(r: ReleaseId): number {
-  return cdfValue(r, 'hap')!;
-}

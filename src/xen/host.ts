@@ -3,6 +3,7 @@ import { lazySchema } from '../validate.js';
 import { XenkitError } from '../errors.js';
 import { ARCHES, type Arch } from './arch.js';
 import { parseRelease, RELEASE_IDS, type ReleaseId } from './releases.js';
+import { abi } from './abi.js';
 
 /**
  * What a Xen host is and can do: Xen's createdomain answers depend on it (HVM needs VT-x/SVM,
@@ -101,16 +102,20 @@ export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId
       hint: 'a positive number of 4 KiB pages',
     });
   const memoryMiB = Math.floor(pages / 256);
+  const rel = release ?? (pi.release as string | undefined);
+  // XEN_SYSCTL_PHYSCAP_hap/shadow exist from 4.13 only (and the IOMMU bit was hvm_directio up to
+  // 4.11): a physinfo that cannot say keeps the default host's answer.
+  const says = (bit: string) => (rel === undefined || bit in abi(parseRelease(rel)).physcap ? caps.includes(bit) : undefined);
   return makeHost({
-    release: release ?? (pi.release as string | undefined),
+    release: rel,
     arch: (pi.arch as string) ?? 'x86_64',
     memoryMiB,
     dom0MemoryMiB: Math.min(DEFAULT_HOST.dom0MemoryMiB, Math.max(1, Math.floor(memoryMiB / 4))),
     cpus: Number(pi.nr_cpus) || 1,
     hvm: caps.includes('hvm'),
-    hap: caps.includes('hap'),
-    shadow: caps.includes('shadow'),
-    iommu: caps.includes('directio') || caps.includes('iommu'),
+    hap: says('hap') ?? DEFAULT_HOST.hap,
+    shadow: says('shadow') ?? DEFAULT_HOST.shadow,
+    iommu: caps.includes('directio') || caps.includes('hvm_directio') || caps.includes('iommu'),
     vpmu: caps.includes('vpmu'),
     vmtrace: caps.includes('vmtrace'),
   });

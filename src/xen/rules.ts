@@ -1,7 +1,7 @@
 import type { ErrnoName } from './errno.js';
 import type { HostCaps } from './host.js';
 import type { CreateDomainArgs } from '../hv/hypervisor.js';
-import { inRange, releaseIndex, type ReleaseId } from './releases.js';
+import { inRange, type ReleaseId } from './releases.js';
 
 /** What a createdomain check sees: the release, the host, the request, and whether it is the hardware domain. */
 export interface RuleContext {
@@ -51,6 +51,3 @@ export function citation(rule: CreateRule, r: ReleaseId): string {
   return `${rule.where} @RELEASE-${r}.0`;
 }
 
-export function before(r: ReleaseId, than: ReleaseId): boolean {
-  return releaseIndex(r) < releaseIndex(than);
-}

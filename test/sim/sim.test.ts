@@ -8,6 +8,7 @@ import { openSimState } from '../../src/sim/store.js';
 import { domainCreate } from '../../src/xc/domain-create.js';
 import { XenkitError } from '../../src/errors.js';
 import { DOMID_FIRST_RESERVED } from '../../src/xen/domid.js';
+import { hostFromPhysinfo } from '../../src/xen/host.js';
 
 test('dom0 is domain 0 and holds its memory; new domains start paused', () => {
   const hv = new SimXen({ release: '4.17', memoryMiB: 8192, dom0MemoryMiB: 2048 });
@@ -111,4 +112,11 @@ test('vCPUs: none until XEN_DOMCTL_max_vcpus, and none run until the builder giv
   assert.deepEqual([i.paused, i.running, i.nr_online_vcpus], [false, false, 0]);
   hv.bootVcpus(domid, 2);
   assert.deepEqual([hv.getDomainInfo(domid).running, hv.getDomainInfo(domid).nr_online_vcpus], [true, 2]);
+});
+
+test('a host described from an old physinfo (before 4.13 it has no hap/shadow bits) keeps the default answers', () => {
+  const h = hostFromPhysinfo({ nr_cpus: 4, total_pages: 1 << 20, capabilities: ['hvm', 'hvm_directio'] }, '4.11');
+  assert.deepEqual([h.hvm, h.hap, h.shadow, h.iommu], [true, true, true, true]);
+  const n = hostFromPhysinfo({ nr_cpus: 4, total_pages: 1 << 20, capabilities: ['hvm', 'pv', 'hap'] }, '4.17');
+  assert.deepEqual([n.hap, n.shadow, n.iommu], [true, false, false]);
 });

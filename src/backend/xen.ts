@@ -1,7 +1,8 @@
 import { existsSync, accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { XenkitError, hypercallError } from '../errors.js';
-import { SHUTDOWN_REASONS, type CreateDomainArgs, type DomainInfo, type Hypervisor, type PhysInfo, type ShutdownReason, type XenVersion } from '../hv/hypervisor.js';
+import { SHUTDOWN_REASONS, type CreateDomainArgs, type DomainInfo, type Hypervisor, type HypervisorExtras, type PhysInfo, type ShutdownReason, type XenVersion } from '../hv/hypervisor.js';
+import { hostFromPhysinfo, type HostCaps } from '../xen/host.js';
 import { abi } from '../xen/abi.js';
 import { errnoName, type ErrnoName } from '../xen/errno.js';
 import { inRange, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
@@ -34,6 +35,9 @@ export interface XenBackendOptions {
 
 export class XenBackend implements Hypervisor {
   readonly backend = 'xen';
+  /** No fault injection and no vCPU step (libxl's builder does it); domain events are polled by the toolstack. */
+  readonly extras: HypervisorExtras = {};
+  private hostCaps?: HostCaps;
   readonly release: ReleaseId;
   private readonly k: Koffi;
   private readonly xch: unknown;
@@ -107,6 +111,11 @@ export class XenBackend implements Hypervisor {
       throw hypercallError(op, e, 'returned by libxenctrl');
     }
     return rc;
+  }
+
+  /** The host from its physinfo (read once: what the rules need does not change while xk runs). */
+  describeHost(): HostCaps {
+    return (this.hostCaps ??= hostFromPhysinfo(this.physinfo() as unknown as Record<string, unknown>, this.release));
   }
 
   version(): XenVersion {

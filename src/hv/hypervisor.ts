@@ -1,5 +1,7 @@
 import type { ReleaseId } from '../xen/releases.js';
 import type { Arch } from '../xen/arch.js';
+import type { HostCaps } from '../xen/host.js';
+import { XenkitError } from '../errors.js';
 
 /**
  * The raw operations a toolstack needs from Xen, Xen-shaped in and out (DESIGN.md: "Hypervisor").
@@ -8,8 +10,19 @@ import type { Arch } from '../xen/arch.js';
  * ioctls, and the simulated Xen must do ~1M create+destroy cycles a second in-process.
  */
 export interface Hypervisor {
-  /** 'sim' or 'xen'. */
+  /** The backend's name ('sim', 'xen'), for messages only: ask `extras` what it can do. */
   readonly backend: string;
+  /**
+   * Optional operations, present only where the backend can do them (libvirt's driver table):
+   * callers test for the operation, never for the backend.
+   */
+  readonly extras: HypervisorExtras;
+  /**
+   * The host as the release's createdomain rules see it: exact on the sim; read from physinfo (and
+   * whatever else the backend can read) on real Xen. A fact the backend cannot read is left
+   * undefined, and the pre-flight rules then leave that verdict to Xen.
+   */
+  describeHost(): HostCaps;
   /** xc_version(XENVER_version) plus the extra string. */
   version(): XenVersion;
   /** XEN_SYSCTL_physinfo. */
@@ -36,6 +49,37 @@ export interface Hypervisor {
   shutdown(domid: number, reason: ShutdownReason): void;
   /** Release resources (the state file of a persistent sim, a libxenctrl handle). */
   close(): void;
+}
+
+/** A domain's death or shutdown, as Xen announces it (VIRQ_DOM_EXC; libxl's domain-death event). */
+export interface DomainEvent {
+  domid: number;
+  kind: 'shutdown' | 'destroyed';
+  reason?: ShutdownReason;
+}
+
+export interface HypervisorExtras {
+  /**
+   * Play libxl's domain builder: give the first `n` vCPUs a context so they run (on real Xen libxl's
+   * builder does this itself, with the kernel it loads).
+   */
+  bootVcpus?(domid: number, n: number): void;
+  /** Make the next `count` calls of operation `op` fail with `errno` (test error paths). */
+  inject?(op: string, errno: string, count: number): void;
+  /** Subscribe to domain events (shutdown, destroyed); returns the unsubscribe function. */
+  onDomainEvent?(listener: (e: DomainEvent) => void): () => void;
+}
+
+/** The optional operation `name`, or one clear error naming the backend that lacks it. */
+export function requireExtra<K extends keyof HypervisorExtras>(hv: Hypervisor, name: K, what: string): NonNullable<HypervisorExtras[K]> {
+  const op = hv.extras[name];
+  if (!op)
+    throw new XenkitError('NOT_ON_BACKEND', `${what}: the ${hv.backend} backend cannot do this (it has no ${name} operation)`, {
+      field: 'backend',
+      value: hv.backend,
+      hint: `backends with ${name}: the simulated Xen (--backend sim)`,
+    });
+  return op as NonNullable<HypervisorExtras[K]>;
 }
 
 export interface XenVersion {

@@ -1,6 +1,6 @@
 import { XenkitError, show } from '../errors.js';
-import { SHUTDOWN_REASONS, type ArchConfig, type CreateDomainArgs, type DomainInfo, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
-import { SIM_OPS, SimXen } from '../sim/sim.js';
+import { SHUTDOWN_REASONS, requireExtra, type ArchConfig, type CreateDomainArgs, type DomainInfo, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
+import { SIM_OPS } from '../sim/sim.js';
 import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
 import { parseEmulationFlags } from '../xen/emulation.js';
 import { parseCdf } from '../xen/flags.js';
@@ -126,9 +126,7 @@ function run(hv: Hypervisor, release: ReleaseId, op: string, o: Record<string, u
       return { nr_cpus: p.nr_cpus, total_pages: p.total_pages, free_pages: p.free_pages, capabilities: p.capabilities };
     }
     case 'createdomain': {
-      // The sim knows its arch; the xen backend drives x86_64 hosts (no extra physinfo call).
-      const arch = hv instanceof SimXen ? hv.host.arch : 'x86_64';
-      return { domid: hv.createDomain(rawCreateArgs(release, arch, o)) };
+      return { domid: hv.createDomain(rawCreateArgs(release, hv.describeHost().arch, o)) };
     }
     case 'destroydomain':
       hv.destroyDomain(domidOf(o));
@@ -158,10 +156,8 @@ function run(hv: Hypervisor, release: ReleaseId, op: string, o: Record<string, u
       return {};
     }
     case 'inject': {
-      if (!(hv instanceof SimXen))
-        throw new XenkitError('NOT_ON_BACKEND', `inject: only the sim backend can inject faults (this is ${hv.backend})`, { field: 'op', value: 'inject', hint: 'run the script with --backend sim' });
-      const count = o.count === undefined ? 1 : o.count;
-      hv.inject(String(o.target), String(o.errno), count as number);
+      const inject = requireExtra(hv, 'inject', 'inject');
+      inject(String(o.target), String(o.errno), (o.count === undefined ? 1 : o.count) as number);
       return {};
     }
   }

@@ -1,8 +1,10 @@
 import { XenkitError, hypercallError } from '../errors.js';
 import type {
   CreateDomainArgs,
+  DomainEvent,
   DomainInfo,
   Hypervisor,
+  HypervisorExtras,
   PhysInfo,
   ShutdownReason,
   XenVersion,
@@ -110,6 +112,16 @@ export class SimXen implements Hypervisor {
   private readonly rules: Record<Phase, ReturnType<typeof createRules>>;
   private readonly hapBit: number;
   private readonly xsBit: number;
+  private readonly listeners = new Set<(e: DomainEvent) => void>();
+  /** The sim's optional operations: fault injection, the domain builder's vCPU step, domain events. */
+  readonly extras: HypervisorExtras = {
+    bootVcpus: (domid, n) => this.bootVcpus(domid, n),
+    inject: (op, errno, count) => this.inject(op, errno, count),
+    onDomainEvent: (l) => {
+      this.listeners.add(l);
+      return () => void this.listeners.delete(l);
+    },
+  };
 
   constructor(host: Partial<HostCaps> | HostCaps = {}, snapshot?: SimSnapshot) {
     // A snapshot's host was checked when it was made; only new descriptions go through validation.
@@ -225,6 +237,14 @@ export class SimXen implements Hypervisor {
       if (d) out.push(d);
     }
     return out;
+  }
+
+  describeHost(): HostCaps {
+    return this.host;
+  }
+
+  private emit(e: DomainEvent): void {
+    for (const l of this.listeners) l(e);
   }
 
   get domainCount(): number {
@@ -422,6 +442,7 @@ export class SimXen implements Hypervisor {
     this.freePages += d.totPages;
     this.slots[domid] = undefined;
     this.count--;
+    this.emit({ domid, kind: 'destroyed' });
   }
 
   setMaxMem(domid: number, maxKiB: number): void {
@@ -491,7 +512,9 @@ export class SimXen implements Hypervisor {
       throw hypercallError('shutdown', 'EINVAL', `reason ${JSON.stringify(reason)}`);
     const d = this.get('shutdown', domid);
     // domain_shutdown(): a domain already shut down keeps its first reason.
-    if (d.shutdownReason === null) d.shutdownReason = reason;
+    if (d.shutdownReason !== null) return;
+    d.shutdownReason = reason;
+    this.emit({ domid, kind: 'shutdown', reason });
   }
 
   close(): void {}

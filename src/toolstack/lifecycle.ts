@@ -2,7 +2,6 @@ import { XenkitError } from '../errors.js';
 import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
 import type { NameTable } from '../sim/store.js';
 import { domainCreate, type CreateResult } from '../xc/domain-create.js';
-import { SimXen } from '../sim/sim.js';
 import type { DomainConfig } from '../xc/config.js';
 
 /** What the toolstack builds: the createdomain config plus what libxl does after it. */
@@ -55,7 +54,7 @@ export function buildDomain(hv: Hypervisor, names: NameTable | undefined, plan: 
     step = 'populate_physmap';
     hv.populatePhysmap(domid, plan.targetKiB);
     // On the sim the toolstack plays libxl's domain builder: the boot vCPUs get their context.
-    if (hv instanceof SimXen) hv.bootVcpus(domid, plan.vcpus);
+    hv.extras.bootVcpus?.(domid, plan.vcpus);
     if (!plan.paused) {
       step = 'unpausedomain';
       hv.unpauseDomain(domid);

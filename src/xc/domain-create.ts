@@ -1,7 +1,6 @@
 import { XenkitError } from '../errors.js';
 import type { CreateDomainArgs, Hypervisor } from '../hv/hypervisor.js';
-import { hostFromPhysinfo, type HostCaps } from '../xen/host.js';
-import { SimXen } from '../sim/sim.js';
+import type { HostCaps } from '../xen/host.js';
 import { resolveCreate, type DomainConfig } from './config.js';
 import { verdictError, verdictOf, type Verdict } from './check.js';
 
@@ -16,8 +15,7 @@ export interface CreateResult {
 
 /** What the hypervisor's host can do: exact for the sim, read from physinfo for a real Xen. */
 export function hostOf(hv: Hypervisor): HostCaps {
-  if (hv instanceof SimXen) return hv.host;
-  return hostFromPhysinfo(hv.physinfo() as unknown as Record<string, unknown>, hv.version().release);
+  return hv.describeHost();
 }
 
 /**

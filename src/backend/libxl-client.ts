@@ -11,7 +11,7 @@ const WORKER = fileURLToPath(new URL('./libxl-worker.js', import.meta.url));
 export class LibxlClient {
   constructor(private readonly release: string) {}
 
-  private run(args: string[], input?: string): { domid: number } {
+  private run(args: string[], input?: string): { domid: number; names?: Record<string, string | null> } {
     const r = spawnSync(process.execPath, [WORKER, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] });
     const line = r.stdout?.split('\n').find((l) => l.startsWith('{'));
     const answer = line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
@@ -25,7 +25,7 @@ export class LibxlClient {
     }
     if (!answer.ok) throw new XenkitError(String(answer.code ?? 'LIBXL_ERROR'), String(answer.message), { field: answer.field as string, hint: answer.hint as string | undefined });
     if (r.signal || r.status !== 0) process.stderr.write(`xk: warning: the libxl worker died (${r.signal ?? r.status}) after libxl ${args[0]} succeeded\n`);
-    return { domid: Number(answer.domid) };
+    return { domid: Number(answer.domid), names: answer.names as Record<string, string | null> | undefined };
   }
 
   createNew(json: Record<string, unknown>, paused: boolean): number {
@@ -39,6 +39,11 @@ export class LibxlClient {
   }
   reboot(domid: number): void {
     this.run(['reboot', this.release, String(domid)]);
+  }
+  /** The names xenstore holds for these domains (one worker for all of them). */
+  names(domids: number[]): Map<number, string> {
+    const got = this.run(['names', this.release, domids.join(',')]).names ?? {};
+    return new Map(Object.entries(got).flatMap(([d, n]) => (n ? [[Number(d), n] as [number, string]] : [])));
   }
   close(): void {}
 }

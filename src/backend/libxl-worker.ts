@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       const domid = libxl.createNew(json, arg === 'paused');
       reply({ ok: true, domid });
     }
+    if (op === 'names') reply({ ok: true, names: libxl.names(String(arg ?? '').split(',').filter(Boolean).map(Number)) });
     const domid = Number(arg);
     if (op === 'destroy' || op === 'shutdown' || op === 'reboot') {
       libxl[op](domid);

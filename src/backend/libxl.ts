@@ -68,6 +68,7 @@ export class Libxl {
   private readonly k: Koffi;
   private readonly ctx: unknown;
   private readonly f: Record<string, Fn>;
+  private readonly toName: (ctx: unknown, domid: number) => string | null;
 
   constructor(release: string) {
     const require = createRequire(import.meta.url);
@@ -104,6 +105,8 @@ export class Libxl {
       destroy: fn('int libxl_domain_destroy(void *ctx, uint32_t domid, void *ao_how)'),
       free: fn('int libxl_ctx_free(void *ctx)'),
     };
+    // Returns a malloc'd string (or NULL): the worker process is short-lived, so it is not freed.
+    this.toName = xl.func('const char *libxl_domid_to_name(void *ctx, uint32_t domid)') as unknown as (ctx: unknown, domid: number) => string | null;
   }
 
   private err(op: string, rc: number): XenkitError {
@@ -146,6 +149,10 @@ export class Libxl {
   destroy(domid: number): void {
     const rc = this.f.destroy!(this.ctx, domid, null);
     if (rc !== 0) throw this.err('libxl_domain_destroy', rc);
+  }
+  /** The names xenstore holds for these domains (libxl_domid_to_name(); null where there is none). */
+  names(domids: number[]): Record<number, string | null> {
+    return Object.fromEntries(domids.map((d) => [d, this.toName(this.ctx, d) ?? null]));
   }
   close(): void {
     this.f.free!(this.ctx);

@@ -1,50 +1,31 @@
-import type { Hypervisor } from '../hv/hypervisor.js';
-import type { NameTable } from '../sim/store.js';
-import { formatHandle } from '../xc/config.js';
+import type { Command } from 'commander';
+import { withToolstack } from './context.js';
+import { jsonOut, out } from './io.js';
+import { formatList, listRows } from './list-format.js';
 
-export interface ListRow {
-  name: string;
-  id: number;
-  mem: number;
-  vcpus: number;
-  state: string;
-  time: number;
-  hvm: boolean;
-  handle: string;
-}
-
-/** `xl list` state column: r running, b blocked, p paused, s shutdown, c crashed, d dying. */
-export function stateString(i: { running: boolean; blocked: boolean; paused: boolean; shutdown: boolean; shutdown_reason: string | null; dying: boolean }): string {
-  return (
-    (i.running ? 'r' : '-') +
-    (i.blocked ? 'b' : '-') +
-    (i.paused ? 'p' : '-') +
-    (i.shutdown && i.shutdown_reason !== 'crash' ? 's' : '-') +
-    (i.shutdown && i.shutdown_reason === 'crash' ? 'c' : '-') +
-    (i.dying ? 'd' : '-')
-  );
-}
-
-export function listRows(hv: Hypervisor, names?: NameTable): ListRow[] {
-  return hv.listDomains().map((i) => ({
-    name: i.domid === 0 ? 'Domain-0' : (names?.get(i.domid)?.name ?? `(domain ${i.domid})`),
-    id: i.domid,
-    mem: Math.floor(i.tot_pages / 256),
-    vcpus: i.nr_online_vcpus,
-    state: stateString(i),
-    time: i.cpu_time_ns / 1e9,
-    hvm: i.hvm,
-    handle: formatHandle(i.handle),
-  }));
-}
-
-export function formatList(rows: ListRow[], long: boolean): string[] {
-  const w = Math.max(40, ...rows.map((r) => r.name.length + 1));
-  const head = `${'Name'.padEnd(w)}${'ID'.padStart(5)}${'Mem'.padStart(6)} VCPUs\tState\tTime(s)` + (long ? '\tType\tUUID' : '');
-  return [
-    head,
-    ...rows.map(
-      (r) => `${r.name.padEnd(w)}${String(r.id).padStart(5)}${String(r.mem).padStart(6)}${String(r.vcpus).padStart(6)}     ${r.state}${r.time.toFixed(1).padStart(10)}` + (long ? `\t${r.hvm ? 'hvm' : 'pv'}\t${r.handle}` : ''),
-    ),
-  ];
+/** `xk list [DOMAIN...] [-l]`, as `xl list`. */
+export function register(program: Command): void {
+  program
+    .command('list')
+    .description('list domains, in `xl list` columns')
+    .argument('[domains...]', 'names or ids (default: every domain)')
+    .option('-l, --long', 'the libxl_domain_config JSON of each domain xenkit built, as `xl list -l` prints it')
+    .option('-v, --verbose', 'more columns (type, UUID)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  xk list\n  xk list web1\n  xk list -l\n  xk list --json')
+    .action(async (refs: string[], o: { long?: boolean; verbose?: boolean; json?: boolean }, cmd: Command) => {
+      const { records, cpuTime } = await withToolstack(cmd, async (ts) => ({ records: await (refs.length ? Promise.all(refs.map((r) => ts.get(r))) : ts.list()), cpuTime: ts.cpuTime }));
+      if (o.long) {
+        // xl list -l (tools/xl/xl_list.c list_domains_details() @RELEASE-4.17.0): one {domid, config}
+        // per domain whose configuration libxl can retrieve; others (dom0 among them) are skipped.
+        const { toLibxlJson } = await import('../toolstack/spec/libxl-json.js');
+        const { yajlBeautify } = await import('../toolstack/spec/yajl.js');
+        const withConfig = records.filter((r) => r.spec).map((r) => ({ domid: r.domid, config: toLibxlJson(r.spec!).json }));
+        process.stdout.write(yajlBeautify(withConfig));
+        return;
+      }
+      const rows = listRows(records);
+      if (o.json) jsonOut(rows);
+      else for (const l of formatList(rows, !!o.verbose, cpuTime)) out(l);
+    });
 }

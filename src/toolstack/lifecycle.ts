@@ -1,5 +1,5 @@
 import { XenkitError } from '../errors.js';
-import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
+import type { Hypervisor } from '../hv/hypervisor.js';
 import type { NameTable } from '../sim/store.js';
 import { domainCreate, type CreateResult } from '../xc/domain-create.js';
 import type { DomainConfig } from '../xc/config.js';
@@ -31,26 +31,19 @@ export interface BuildFailure {
 /**
  * Build a domain in the order libxl uses (libxl__domain_make, then libxl__build_pre in
  * tools/libs/light/libxl_dom.c @RELEASE-4.17.0): createdomain, max vCPUs, max memory, memory, and
- * unpause unless asked to stay paused. If any step after createdomain fails, the half-built domain is
- * destroyed, so nothing is left behind; the error says which step failed.
+ * unpause unless asked to stay paused. If any step after createdomain fails, the half-built domain
+ * is destroyed, so nothing is left behind; the error says which step failed. Names are checked by
+ * the toolstack (hv-toolstack.ts).
  */
 export function buildDomain(hv: Hypervisor, names: NameTable | undefined, plan: BuildPlan): CreateResult {
-  if (names) {
-    const existing = names.byName(plan.name);
-    if (existing !== undefined && alive(hv, existing))
-      throw new XenkitError('NAME_IN_USE', `name: a domain named "${plan.name}" already exists (domain ${existing})`, {
-        field: 'name',
-        value: plan.name,
-        hint: 'choose another name, or destroy the other domain first (libxl: "Domain with name ... already exists")',
-      });
-  }
   const created = domainCreate(hv, plan.config);
   const domid = created.domid;
   let step: BuildFailure['step'] = 'max_vcpus';
   try {
     hv.setMaxVcpus(domid, plan.maxVcpus);
     step = 'max_mem';
-    hv.setMaxMem(domid, Math.max(plan.maxKiB, plan.targetKiB) + LIBXL_MAXMEM_CONSTANT_KIB);
+    // libxl__build_pre(): xc_domain_setmaxmem(target_memkb + libxl__arch_extra_memory()), not maxmem.
+    hv.setMaxMem(domid, plan.targetKiB + LIBXL_MAXMEM_CONSTANT_KIB);
     step = 'populate_physmap';
     hv.populatePhysmap(domid, plan.targetKiB);
     // On the sim the toolstack plays libxl's domain builder: the boot vCPUs get their context.
@@ -80,56 +73,4 @@ export function buildDomain(hv: Hypervisor, names: NameTable | undefined, plan: 
   }
   names?.set(domid, plan.name, plan.record ?? null);
   return created;
-}
-
-function alive(hv: Hypervisor, domid: number): boolean {
-  try {
-    return hv.getDomainInfo(domid).domid === domid;
-  } catch {
-    return false;
-  }
-}
-
-/** A domain named by name or id, as xl takes it; unknown ones are a clear error. */
-export function resolveDomain(hv: Hypervisor, names: NameTable | undefined, ref: string): DomainInfo {
-  const byName = names?.byName(ref);
-  const id = byName ?? (/^\d+$/.test(ref) ? Number(ref) : ref === 'Domain-0' ? 0 : undefined);
-  if (id !== undefined) {
-    try {
-      const info = hv.getDomainInfo(id);
-      if (info.domid === id) return info;
-    } catch (e) {
-      if (!(e instanceof XenkitError) || !e.errno) throw e;
-    }
-  }
-  throw new XenkitError('NO_DOMAIN', `domain ${JSON.stringify(ref)} does not exist`, {
-    field: 'domain',
-    value: ref,
-    hint: 'give a name or id from `xk list`',
-  });
-}
-
-export function pauseDomain(hv: Hypervisor, names: NameTable | undefined, ref: string): number {
-  const d = resolveDomain(hv, names, ref);
-  hv.pauseDomain(d.domid);
-  return d.domid;
-}
-
-export function unpauseDomain(hv: Hypervisor, names: NameTable | undefined, ref: string): number {
-  const d = resolveDomain(hv, names, ref);
-  hv.unpauseDomain(d.domid);
-  return d.domid;
-}
-
-export function shutdownDomain(hv: Hypervisor, names: NameTable | undefined, ref: string, reason: ShutdownReason): number {
-  const d = resolveDomain(hv, names, ref);
-  hv.shutdown(d.domid, reason);
-  return d.domid;
-}
-
-export function destroyDomain(hv: Hypervisor, names: NameTable | undefined, ref: string): number {
-  const d = resolveDomain(hv, names, ref);
-  hv.destroyDomain(d.domid);
-  names?.delete(d.domid);
-  return d.domid;
 }

@@ -101,7 +101,7 @@ test('xk create --dry-run: the createdomain config and the verdict; --libxl-json
   const v = JSON.parse(r.stdout);
   assert.equal(v.accept, false);
   assert.equal(v.errno, 'EOPNOTSUPP');
-  assert.equal(r.status, 0);
+  assert.equal(r.status, 1, "a refusal exits 1 with --json too");
   for (const name of ['xlexample.pvlinux', 'xlexample.pvhlinux', 'xlexample.hvm']) {
     r = xk(['create', join(SHARED, name), '--dry-run', '--libxl-json']);
     assert.equal(r.status, 0, r.stderr);

@@ -1,0 +1,224 @@
+import { XenkitError } from '../errors.js';
+import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
+import type { NameTable } from '../sim/store.js';
+import { verdictOf } from '../xc/check.js';
+import { resolveCreate } from '../xc/config.js';
+import { buildDomain } from './lifecycle.js';
+import { planFor } from './load.js';
+import { handleShutdown } from './on-shutdown.js';
+import type { DomainSpec } from './spec/domain-spec.js';
+import type { HostSession } from './session.js';
+import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
+import { watchDomain } from './watch.js';
+
+/** What the toolstack keeps beside a domain (what xl keeps in xenstore): its spec, and who watches it. */
+export interface DomainNote {
+  spec: DomainSpec;
+  emulationFlags: number | null;
+  /** The pid of the `xk create --watch` (xl's daemon) that applies this domain's on_* actions. */
+  watcher?: number;
+}
+
+function noteOf(names: NameTable, domid: number): DomainNote | undefined {
+  const c = names.get(domid)?.config as DomainNote | null | undefined;
+  return c && typeof c === 'object' && c.spec ? c : undefined;
+}
+
+function exists(hv: Hypervisor, domid: number): DomainInfo | undefined {
+  try {
+    const i = hv.getDomainInfo(domid);
+    return i.domid === domid ? i : undefined;
+  } catch (e) {
+    if (e instanceof XenkitError && e.errno) return undefined;
+    throw e;
+  }
+}
+
+/** A name, only while its domain exists (names die with their domain, as xenstore's do). */
+function liveByName(hv: Hypervisor, names: NameTable, name: string): number | undefined {
+  if (name === DOM0_NAME) return 0;
+  const id = names.byName(name);
+  if (id === undefined) return undefined;
+  if (exists(hv, id)) return id;
+  names.delete(id);
+  return undefined;
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The toolstack over a Hypervisor, where xenkit plays libxl (the simulated Xen): the build in
+ * libxl's order (lifecycle.ts), names beside the domains, the on_* handler.
+ */
+export class HvToolstack implements Toolstack {
+  readonly backend: string;
+  readonly cpuTime = false;
+
+  constructor(private readonly session: HostSession, backend = 'sim') {
+    this.backend = backend;
+  }
+
+  private resolve(hv: Hypervisor, names: NameTable, ref: string | number): DomainRecord {
+    const r = parseDomainRef(ref);
+    const domid = 'domid' in r ? r.domid : liveByName(hv, names, r.name);
+    const info = domid === undefined ? undefined : exists(hv, domid);
+    if (!info) throw noDomain(ref);
+    return this.record(info, names);
+  }
+
+  private record(info: DomainInfo, names: NameTable): DomainRecord {
+    const n = names.get(info.domid);
+    return { domid: info.domid, name: info.domid === 0 ? DOM0_NAME : (n?.name ?? `(domain ${info.domid})`), info, spec: noteOf(names, info.domid)?.spec };
+  }
+
+  async info(): Promise<HostInfo> {
+    return this.session.run(false, (hv) => {
+      const p = hv.physinfo();
+      const v = hv.version();
+      return { backend: hv.backend, where: this.session.where, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: hv.describeHost(), physinfo: p, total_memory_mib: Math.floor(p.total_pages / 256), free_memory_mib: Math.floor(p.free_pages / 256) };
+    });
+  }
+
+  async list(): Promise<DomainRecord[]> {
+    return this.session.run(false, (hv, names) => hv.listDomains().map((i) => this.record(i, names)));
+  }
+
+  async get(ref: string | number): Promise<DomainRecord> {
+    return this.session.run(false, (hv, names) => this.resolve(hv, names, ref));
+  }
+
+  async preview(spec: DomainSpec, opts: CreateOptions = {}): Promise<Preview> {
+    return this.session.run(false, (hv) => previewOn(hv, spec, opts));
+  }
+
+  async create(spec: DomainSpec, opts: CreateOptions = {}): Promise<Created> {
+    return this.session.run(true, (hv, names) => this.build(hv, names, spec, opts.emulationFlags, !!opts.paused));
+  }
+
+  private build(hv: Hypervisor, names: NameTable, spec: DomainSpec, emulationFlags: number | undefined, paused: boolean, watcher?: number): Created {
+    const warnings = checkNewName(spec.name, liveByName(hv, names, spec.name));
+    const release = hv.version().release;
+    const plan = planFor(release, hv.describeHost(), spec, { paused, emulationFlags });
+    const note: DomainNote = { spec, emulationFlags: emulationFlags ?? null, ...(watcher ? { watcher } : {}) };
+    const r = buildDomain(hv, names, { ...plan, record: note });
+    return { domid: r.domid, name: spec.name, xen: release, paused, defaults: r.defaults, builder: 'sim', warnings };
+  }
+
+  async destroy(ref: string | number): Promise<DomainRecord> {
+    return this.session.run(true, (hv, names) => {
+      const d = this.resolve(hv, names, ref);
+      hv.destroyDomain(d.domid);
+      names.delete(d.domid);
+      return d;
+    });
+  }
+
+  async pause(ref: string | number): Promise<DomainRecord> {
+    return this.session.run(true, (hv, names) => {
+      const d = this.resolve(hv, names, ref);
+      hv.pauseDomain(d.domid);
+      return d;
+    });
+  }
+
+  async unpause(ref: string | number): Promise<DomainRecord> {
+    return this.session.run(true, (hv, names) => {
+      const d = this.resolve(hv, names, ref);
+      hv.unpauseDomain(d.domid);
+      return d;
+    });
+  }
+
+  /**
+   * SCHEDOP_remote_shutdown, then the on_* action: applied here unless a live `--watch` (xl's
+   * daemon for this domain) holds it, which then applies it; a domain xenkit did not build has no
+   * config, and stays shut down.
+   */
+  async shutdown(ref: string | number, reason: ShutdownReason = 'poweroff'): Promise<DeathEvent> {
+    return this.session.run(true, (hv, names) => {
+      const d = this.resolve(hv, names, ref);
+      hv.shutdown(d.domid, reason);
+      const note = noteOf(names, d.domid);
+      if (!note || alive(note.watcher)) return { domid: d.domid, name: d.name, reason, action: note ? 'asked' : 'preserve' };
+      return this.handle(hv, names, d.domid, true)!;
+    });
+  }
+
+  async reboot(ref: string | number): Promise<DeathEvent> {
+    return this.shutdown(ref, 'reboot');
+  }
+
+  /** Apply the on_* action of a shut-down domain (inside the caller's write transaction). */
+  private handle(hv: Hypervisor, names: NameTable, domid: number, restartAllowed: boolean, watcher?: number): DeathEvent | undefined {
+    const info = exists(hv, domid);
+    const note = noteOf(names, domid);
+    if (!info?.shutdown || !note) return undefined;
+    return handleShutdown(note.spec, domid, info.shutdown_reason ?? 'poweroff', {
+      destroy: (id) => {
+        hv.destroyDomain(id);
+        names.delete(id);
+      },
+      preserve: (id, newName) => names.set(id, newName, null),
+      rebuild: () => this.build(hv, names, note.spec, note.emulationFlags ?? undefined, false, watcher).domid,
+    }, restartAllowed);
+  }
+
+  async watch(ref: string | number, onEvent: (e: DeathEvent) => void, opts: WatchOptions = {}): Promise<void> {
+    const me = process.pid;
+    const setWatcher = (domid: number, pid: number | undefined) =>
+      this.session.run(true, (_hv, names) => {
+        const n = names.get(domid);
+        const note = noteOf(names, domid);
+        if (n && note) names.set(domid, n.name, { ...note, watcher: pid });
+      });
+    const first = (await this.get(ref)).domid;
+    if (!(await this.get(first)).spec)
+      throw new XenkitError('NOT_WATCHABLE', `watch: domain ${first} was not built by xenkit's toolstack, so its on_* actions are unknown`, { field: 'domain', value: ref, hint: 'watch a domain created with `xk create`' });
+    setWatcher(first, me);
+    let name = (await this.get(first)).name;
+    let last = first;
+    try {
+      last = await watchDomain(
+        {
+          poll: (domid) => this.session.run(false, (hv) => exists(hv, domid)),
+          successor: () => this.session.run(false, (hv, names) => liveByName(hv, names, name)),
+          handle: (domid, ok) => this.session.run(true, (hv, names) => this.handle(hv, names, domid, ok, me)),
+          subscribe: (wake) => this.session.run(false, (hv) => hv.extras.onDomainEvent?.(() => wake()) ?? (() => {})),
+        },
+        first,
+        (e) => {
+          if (e.name) name = e.name;
+          onEvent(e);
+        },
+        opts,
+      );
+    } finally {
+      try {
+        setWatcher(last, undefined);
+      } catch {
+        // the domain is gone, or the state file went away: nothing holds it any more
+      }
+    }
+  }
+
+  close(): void {
+    this.session.close();
+  }
+}
+
+/** The createdomain config and verdict of the hypervisor's release for a spec. */
+export function previewOn(hv: Hypervisor, spec: DomainSpec, opts: CreateOptions = {}): Preview {
+  const host = hv.describeHost();
+  const release = hv.version().release;
+  const plan = planFor(release, host, spec, { paused: opts.paused, emulationFlags: opts.emulationFlags });
+  const verdict = verdictOf(release, host, resolveCreate(release, host, plan.config));
+  return { name: spec.name, xen: release, args: verdict.args, defaults: verdict.defaults, verdict };
+}

@@ -1,0 +1,153 @@
+import { XenkitError } from '../errors.js';
+import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
+import { validateLibxlJson } from '../backend/libxl.js';
+import type { LibxlClient } from '../backend/libxl-client.js';
+import { verdictError } from '../xc/check.js';
+import { previewOn } from './hv-toolstack.js';
+import { handleShutdown } from './on-shutdown.js';
+import { toLibxlJson } from './spec/libxl-json.js';
+import type { DomainSpec } from './spec/domain-spec.js';
+import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
+import { watchDomain } from './watch.js';
+
+/**
+ * The toolstack on real Xen: libxl builds, destroys and shuts guests down (from the libxl JSON `xl
+ * create -n` prints, in a worker process: libxl-worker.ts), names come from xenstore through libxl,
+ * and xenkit's pre-flight runs first, so a config the release refuses never reaches libxl.
+ */
+export class LibxlToolstack implements Toolstack {
+  readonly backend: string;
+  readonly cpuTime = true;
+  /** Domains this process built, with what it takes to rebuild them (xl's daemon keeps the same). */
+  private readonly built = new Map<number, { spec: DomainSpec; json: Record<string, unknown> }>();
+
+  constructor(
+    private readonly hv: Hypervisor,
+    private readonly libxl: LibxlClient,
+  ) {
+    this.backend = hv.backend;
+  }
+
+  async info(): Promise<HostInfo> {
+    const p = this.hv.physinfo();
+    const v = this.hv.version();
+    return { backend: this.hv.backend, where: `libxenctrl, Xen ${v.release}`, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: this.hv.describeHost(), physinfo: p, total_memory_mib: Math.floor(p.total_pages / 256), free_memory_mib: Math.floor(p.free_pages / 256) };
+  }
+
+  private records(infos: DomainInfo[]): DomainRecord[] {
+    const names = infos.length ? this.libxl.names(infos.map((i) => i.domid)) : new Map<number, string>();
+    return infos.map((info) => ({ domid: info.domid, name: info.domid === 0 ? DOM0_NAME : (names.get(info.domid) ?? `(domain ${info.domid})`), info, spec: this.built.get(info.domid)?.spec }));
+  }
+
+  async list(): Promise<DomainRecord[]> {
+    return this.records(this.hv.listDomains());
+  }
+
+  async get(ref: string | number): Promise<DomainRecord> {
+    const r = parseDomainRef(ref);
+    if ('domid' in r) {
+      const info = this.exists(r.domid);
+      if (!info) throw noDomain(ref);
+      return this.records([info])[0]!;
+    }
+    const found = (await this.list()).find((d) => d.name === r.name);
+    if (!found) throw noDomain(ref);
+    return found;
+  }
+
+  private exists(domid: number): DomainInfo | undefined {
+    try {
+      const i = this.hv.getDomainInfo(domid);
+      return i.domid === domid ? i : undefined;
+    } catch (e) {
+      if (e instanceof XenkitError && e.errno) return undefined;
+      throw e;
+    }
+  }
+
+  async preview(spec: DomainSpec, opts: CreateOptions = {}): Promise<Preview> {
+    return previewOn(this.hv, spec, opts);
+  }
+
+  async create(spec: DomainSpec, opts: CreateOptions = {}): Promise<Created> {
+    if (opts.emulationFlags !== undefined)
+      throw new XenkitError('NOT_ON_BACKEND', '--emulation-flags: libxl chooses the emulation bitmap itself; a forced one can only be previewed', { field: '--emulation-flags', value: opts.emulationFlags, hint: 'use --dry-run, or `xk check`, to see what a release answers to it' });
+    const p = await this.preview(spec, opts);
+    if (!p.verdict.accept) throw verdictError(p.verdict);
+    const existing = (await this.list()).find((d) => d.name === spec.name);
+    const warnings = checkNewName(spec.name, existing?.domid);
+    const lj = toLibxlJson(spec, opts.cfg);
+    const json = lj.json as Record<string, unknown>;
+    validateLibxlJson(json);
+    const domid = this.libxl.createNew(json, !!opts.paused);
+    this.built.set(domid, { spec, json });
+    return { domid, name: spec.name, xen: p.xen, paused: !!opts.paused, defaults: p.defaults, builder: 'libxl', warnings: [...warnings, ...lj.warnings] };
+  }
+
+  async destroy(ref: string | number): Promise<DomainRecord> {
+    const d = await this.get(ref);
+    this.libxl.destroy(d.domid);
+    this.built.delete(d.domid);
+    return d;
+  }
+
+  /** libxl asks the guest (xenstore control/shutdown); the on_* action applies where the domain is watched, as with xl. */
+  async shutdown(ref: string | number, reason: ShutdownReason = 'poweroff'): Promise<DeathEvent> {
+    if (reason !== 'poweroff' && reason !== 'reboot')
+      throw new XenkitError('NOT_ON_BACKEND', `--reason ${reason}: on real Xen a guest is asked to power off or reboot (libxl); it chooses crash or watchdog itself`, { field: '--reason', value: reason, hint: 'poweroff or reboot' });
+    const d = await this.get(ref);
+    if (reason === 'reboot') this.libxl.reboot(d.domid);
+    else this.libxl.shutdown(d.domid);
+    return { domid: d.domid, name: d.name, reason, action: 'asked' };
+  }
+
+  async reboot(ref: string | number): Promise<DeathEvent> {
+    return this.shutdown(ref, 'reboot');
+  }
+
+  async pause(ref: string | number): Promise<DomainRecord> {
+    const d = await this.get(ref);
+    this.hv.pauseDomain(d.domid);
+    return d;
+  }
+
+  async unpause(ref: string | number): Promise<DomainRecord> {
+    const d = await this.get(ref);
+    this.hv.unpauseDomain(d.domid);
+    return d;
+  }
+
+  async watch(ref: string | number, onEvent: (e: DeathEvent) => void, opts: WatchOptions = {}): Promise<void> {
+    const first = (await this.get(ref)).domid;
+    if (!this.built.has(first))
+      throw new XenkitError('NOT_WATCHABLE', `watch: domain ${first} was not built by this xk process, so its config is not known here`, { field: 'domain', value: ref, hint: 'use `xk --backend xen create FILE --watch`' });
+    await watchDomain(
+      {
+        poll: (domid) => this.exists(domid),
+        successor: () => undefined,
+        handle: (domid, ok) => {
+          const b = this.built.get(domid);
+          const info = this.exists(domid);
+          if (!b || !info?.shutdown) return undefined;
+          this.built.delete(domid);
+          return handleShutdown(b.spec, domid, info.shutdown_reason ?? 'poweroff', {
+            destroy: (id) => this.libxl.destroy(id),
+            rebuild: () => {
+              const id = this.libxl.createNew(b.json, false);
+              this.built.set(id, b);
+              return id;
+            },
+          }, ok);
+        },
+      },
+      first,
+      onEvent,
+      opts,
+    );
+  }
+
+  close(): void {
+    this.libxl.close();
+    this.hv.close();
+  }
+}

@@ -1,6 +1,7 @@
 /** xenkit: the library entry point. */
 export { XenkitError } from './errors.js';
-export type { Hypervisor, CreateDomainArgs, DomainInfo, PhysInfo, ArchConfig, ShutdownReason } from './hv/hypervisor.js';
+export type { Hypervisor, HypervisorExtras, DomainEvent, CreateDomainArgs, DomainInfo, PhysInfo, ArchConfig, ShutdownReason } from './hv/hypervisor.js';
+export { requireExtra } from './hv/hypervisor.js';
 export { SimXen } from './sim/sim.js';
 export { openSimState } from './sim/store.js';
 export { domainCreate, type CreateResult } from './xc/domain-create.js';
@@ -12,3 +13,17 @@ export { EMU, emuAll, emuBits, acceptedValues } from './xen/emulation.js';
 export { cdfFlags } from './xen/flags.js';
 export { abi } from './xen/abi.js';
 export { DOMID_ANY, DOMID_FIRST_RESERVED } from './xen/domid.js';
+// The toolstack: xl.cfg -> DomainSpec (libxl's defaults) -> libxl JSON, and the Toolstack over any backend.
+export { loadSpec, type LoadedSpec } from './toolstack/load.js';
+export { specFromText } from './toolstack/from-text.js';
+export { parseXlCfg } from './toolstack/xlcfg/parse.js';
+export { specFromXlCfg } from './toolstack/spec/from-xlcfg.js';
+export type { DomainSpec } from './toolstack/spec/domain-spec.js';
+export { toLibxlJson } from './toolstack/spec/libxl-json.js';
+export { yajlBeautify } from './toolstack/spec/yajl.js';
+export { explainSpec, type Explanation } from './toolstack/explain.js';
+export { openToolstack, toolstackOver, type OpenOptions } from './toolstack/open.js';
+export type { Toolstack, DomainRecord, HostInfo, Created, Preview, DeathEvent, CreateOptions, WatchOptions } from './toolstack/toolstack.js';
+// The backends: the table, and the real-Xen one (koffi and libxenctrl load only when it is constructed).
+export { BACKENDS, BACKEND_NAMES, type BackendName } from './backend/registry.js';
+export { XenBackend } from './backend/xen.js';

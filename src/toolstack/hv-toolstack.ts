@@ -179,11 +179,13 @@ export class HvToolstack implements Toolstack {
         const note = noteOf(names, domid);
         if (n && note) names.set(domid, n.name, { ...note, watcher: pid });
       });
-    const first = (await this.get(ref)).domid;
-    if (!(await this.get(first)).spec)
+    // Resolved and marked before the first await: a shutdown right after watch() is this watcher's.
+    const start = this.session.run(false, (hv, names) => this.resolve(hv, names, ref));
+    const first = start.domid;
+    if (!start.spec)
       throw new XenkitError('NOT_WATCHABLE', `watch: domain ${first} was not built by xenkit's toolstack, so its on_* actions are unknown`, { field: 'domain', value: ref, hint: 'watch a domain created with `xk create`' });
     setWatcher(first, me);
-    let name = (await this.get(first)).name;
+    let name = start.name;
     let last = first;
     try {
       last = await watchDomain(

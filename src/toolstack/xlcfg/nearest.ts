@@ -1,17 +1,25 @@
+let ROWS = new Int32Array(192);
+
 /**
  * Optimal-string-alignment distance: edits, with a swap of neighbours counting as one ("memroy").
  * Three rolling rows; with `max`, gives up (returns max + 1) once every cell of a row exceeds it.
  */
 export function editDistance(a: string, b: string, max = Infinity): number {
-  let prev2 = new Int32Array(b.length + 1);
-  let prev = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
-  let row = new Int32Array(b.length + 1);
+  const n = b.length + 1;
+  // Reused rows: one search compares a word with every xl key.
+  if (ROWS.length < 3 * n) ROWS = new Int32Array(3 * n);
+  let prev2 = ROWS.subarray(0, n);
+  let prev = ROWS.subarray(n, 2 * n);
+  let row = ROWS.subarray(2 * n, 3 * n);
+  for (let j = 0; j < n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     row[0] = i;
     let low = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      let v = prev[j - 1]! + cost;
+      if (prev[j]! + 1 < v) v = prev[j]! + 1;
+      if (row[j - 1]! + 1 < v) v = row[j - 1]! + 1;
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
       row[j] = v;
       if (v < low) low = v;

@@ -125,7 +125,7 @@ export function jsonDepth(text: string, limit: number = LIMITS.depth): number {
  */
 export function parseJsonBounded(text: string, where: string, field: string, maxBytes: number = LIMITS.jsonLineBytes): unknown {
   if (text.length > maxBytes || Buffer.byteLength(text) > maxBytes)
-    throw new XenkitError('INPUT_TOO_BIG', `${where}: longer than ${sizeText(maxBytes)}, the limit (starts ${excerptOf(text)})`, { field, hint: `at most ${sizeText(maxBytes)}`, details: { limit: maxBytes } });
+    throw new XenkitError('INPUT_TOO_BIG', `${where}: longer than ${sizeText(maxBytes)}, the limit; it starts ${escapeControls(text.slice(0, LIMITS.excerptChars))}…`, { field, hint: `at most ${sizeText(maxBytes)}`, details: { limit: maxBytes } });
   if (jsonDepth(text) > LIMITS.depth)
     throw new XenkitError('TOO_DEEP', `${where}: JSON nested deeper than ${LIMITS.depth} levels`, { field, hint: `at most ${LIMITS.depth} nested arrays/objects` });
   try {

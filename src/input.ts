@@ -35,11 +35,13 @@ export function escapeControls(s: string): string {
   return s.replace(/[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^\\u00/, '\\x'));
 }
 
-function fileError(file: string, field: string, e: NodeJS.ErrnoException, hint: string): XenkitError {
-  if (e.code === 'ENOENT') return new XenkitError('NO_FILE', `${file}: no such file`, { field, value: file, hint });
-  const why = e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
-  return new XenkitError('FILE_UNREADABLE', `${file}: cannot read it (${why})`, { field, value: file, hint, details: { errno: e.code } });
+function fileError(file: string, field: string, errno: string | undefined, message: string, hint: string): XenkitError {
+  if (errno === 'ENOENT') return new XenkitError('NO_FILE', `${file}: no such file`, { field, value: file, hint });
+  const why = errno === 'EISDIR' ? 'it is a directory' : errno === 'EACCES' || errno === 'EPERM' ? 'permission denied' : message;
+  return new XenkitError('FILE_UNREADABLE', `${file}: cannot read it (${why})`, { field, value: file, hint, details: { errno } });
 }
+
+const fsError = (file: string, field: string, e: unknown, hint: string) => fileError(file, field, (e as NodeJS.ErrnoException).code, (e as Error).message, hint);
 
 /** Open an input file (or stdin for "-") for reading; a directory or a missing file is bad input. */
 export function openInput(file: string, field: string, hint: string): number {
@@ -48,11 +50,11 @@ export function openInput(file: string, field: string, hint: string): number {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    throw fileError(file, field, e as NodeJS.ErrnoException, hint);
+    throw fsError(file, field, e, hint);
   }
   if (fstatSync(fd).isDirectory()) {
     closeSync(fd);
-    throw fileError(file, field, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), hint);
+    throw fileError(file, field, 'EISDIR', 'a directory', hint);
   }
   return fd;
 }
@@ -94,7 +96,7 @@ export function readBounded(file: string, limit: number, what: { field: string; 
     }
   } catch (e) {
     if (e instanceof XenkitError) throw e;
-    throw fileError(file, what.field, e as NodeJS.ErrnoException, what.hint);
+    throw fsError(file, what.field, e, what.hint);
   } finally {
     if (fd !== 0) closeSync(fd);
   }

@@ -1,25 +1,27 @@
 import { createReadStream } from 'node:fs';
-import { XenkitError } from '../errors.js';
+import { errorClass, EXIT_STATUS, XenkitError } from '../errors.js';
 import { LIMITS, openInput } from '../input.js';
 
-/** Exit statuses (documented in the README). */
+/** Exit statuses (documented in the README); the classes and codes are in src/errors.ts. */
 export const EXIT = {
   OK: 0,
-  /** Xen (or a release's rules) refused: a check rejected, a hypercall failed. */
-  REFUSED: 1,
+  /** Xen (or a release's rules, or libxl) refused: a check rejected, a hypercall failed. */
+  REFUSED: EXIT_STATUS.refused,
   /** Bad input: usage, a config file, a JSON line, a value. */
-  BAD_INPUT: 2,
+  BAD_INPUT: EXIT_STATUS['bad-input'],
   /** The state file: locked, corrupt, unreadable. */
-  STATE: 3,
+  STATE: EXIT_STATUS.state,
+  /** The host cannot do it: no Xen, no libxl, no koffi, the libxl worker crashed. */
+  ENVIRONMENT: EXIT_STATUS.environment,
   /** A bug: an unexpected exception (shown in full with --debug). */
-  INTERNAL: 70,
+  INTERNAL: EXIT_STATUS.internal,
 } as const;
 
+/** The exit status for an error, from the closed table of codes (an unknown code is a bug: 70). */
 export function exitCodeFor(e: unknown): number {
   if (!(e instanceof XenkitError)) return EXIT.INTERNAL;
-  if (e.code.startsWith('STATE_')) return EXIT.STATE;
-  if (e.errno) return EXIT.REFUSED;
-  return EXIT.BAD_INPUT;
+  const cls = errorClass(e.code);
+  return cls ? EXIT_STATUS[cls] : EXIT.INTERNAL;
 }
 
 /**

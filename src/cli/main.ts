@@ -26,7 +26,7 @@ registerDomain(program);
 program.addHelpText(
   'after',
   `
-Exit status: 0 ok; 1 Xen (or a release's rules) refused; 2 bad input; 3 state file locked/corrupt; 70 internal error.`,
+Exit status: 0 ok; 1 Xen (or a release's rules, or libxl) refused; 2 bad input; 3 state file locked/corrupt; 4 environment (no Xen, no libxl, no koffi, the libxl worker died); 70 internal error.`,
 );
 
 async function main(): Promise<void> {

@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { XenkitError } from '../errors.js';
+import { excerptOf } from '../input.js';
+import { isErrnoName } from '../xen/errno.js';
 
 const WORKER = fileURLToPath(new URL('./libxl-worker.js', import.meta.url));
 
@@ -9,21 +11,16 @@ const WORKER = fileURLToPath(new URL('./libxl-worker.js', import.meta.url));
  * go to our stderr. A worker that dies after it answered (the domain exists) only warns.
  */
 export class LibxlClient {
-  constructor(private readonly release: string) {}
+  /** `worker`: the node arguments that start the worker (tests give a stand-in). */
+  constructor(
+    private readonly release: string,
+    private readonly worker: string[] = [WORKER],
+  ) {}
 
   private run(args: string[], input?: string): { domid: number; names?: Record<string, string | null> } {
-    const r = spawnSync(process.execPath, [WORKER, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] });
-    const line = r.stdout?.split('\n').find((l) => l.startsWith('{'));
-    const answer = line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
-    if (!answer) {
-      const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.status}`;
-      throw new XenkitError('LIBXL_WORKER', `libxl ${args[0]}: the libxl worker ${how} before answering`, {
-        field: 'libxl',
-        value: args[0],
-        hint: 'see libxl\'s messages above; `xk --backend xen list` shows whether the domain exists',
-      });
-    }
-    if (!answer.ok) throw new XenkitError(String(answer.code ?? 'LIBXL_ERROR'), String(answer.message), { field: answer.field as string, hint: answer.hint as string | undefined });
+    const r = spawnSync(process.execPath, [...this.worker, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] });
+    const answer = parseAnswer(args[0]!, r);
+    if (!answer.ok) throw rebuild(answer);
     if (r.signal || r.status !== 0) process.stderr.write(`xk: warning: the libxl worker died (${r.signal ?? r.status}) after libxl ${args[0]} succeeded\n`);
     return { domid: Number(answer.domid), names: answer.names as Record<string, string | null> | undefined };
   }
@@ -46,4 +43,43 @@ export class LibxlClient {
     return new Map(Object.entries(got).flatMap(([d, n]) => (n ? [[Number(d), n] as [number, string]] : [])));
   }
   close(): void {}
+}
+
+function workerError(op: string, what: string): XenkitError {
+  return new XenkitError('LIBXL_WORKER', `libxl ${op}: the libxl worker ${what}`, {
+    field: 'libxl',
+    value: op,
+    hint: "see libxl's messages above; `xk --backend xen list` shows whether the domain exists",
+  });
+}
+
+/** The worker's one JSON line; anything else (nothing, a partial or non-JSON line, a crash) is LIBXL_WORKER. */
+function parseAnswer(op: string, r: SpawnSyncReturns<string>): Record<string, unknown> {
+  const how = r.error ? `could not run (${r.error.message})` : r.signal ? `was killed by ${r.signal}` : `exited with ${r.status}`;
+  const lines = (r.stdout ?? '').split('\n');
+  const line = lines.find((l) => l.startsWith('{')) ?? lines.find((l) => l.trim() !== '');
+  if (line === undefined) throw workerError(op, `${how} before answering`);
+  let answer: unknown;
+  try {
+    answer = JSON.parse(line);
+  } catch {
+    throw workerError(op, `${how} after a line that is not its JSON answer: ${excerptOf(line)}`);
+  }
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer) || typeof (answer as { ok?: unknown }).ok !== 'boolean')
+    throw workerError(op, `${how} after an answer without "ok": ${excerptOf(line)}`);
+  return answer as Record<string, unknown>;
+}
+
+/** The worker's error as it was thrown there: code, message, field, value, hint, errno, source, details. */
+function rebuild(a: Record<string, unknown>): XenkitError {
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const errno = str(a.errno);
+  return new XenkitError(str(a.code) ?? 'LIBXL_ERROR', str(a.message) ?? 'libxl failed', {
+    field: str(a.field),
+    value: a.value,
+    hint: str(a.hint),
+    errno: errno && isErrnoName(errno) ? errno : undefined,
+    source: str(a.source),
+    details: typeof a.details === 'object' && a.details !== null ? (a.details as Record<string, unknown>) : undefined,
+  });
 }

@@ -41,8 +41,10 @@ async function main(): Promise<void> {
     }
     reply({ ok: false, code: 'BAD_INPUT', message: `libxl worker: unknown operation ${JSON.stringify(op)}` });
   } catch (e) {
-    if (e instanceof XenkitError) reply({ ok: false, ...e.toJSON() });
-    reply({ ok: false, code: 'INTERNAL', message: (e as Error).message });
+    // The whole error crosses the pipe (LibxlClient rebuilds it): code, message, field, value, hint,
+    // errno, source and details.
+    if (e instanceof XenkitError) reply({ ok: false, ...e.toJSON(), ...(e.details ? { details: e.details } : {}) });
+    reply({ ok: false, code: 'INTERNAL', message: `libxl worker: ${(e as Error)?.message ?? String(e)}` });
   }
 }
 

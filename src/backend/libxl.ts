@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { XenkitError } from '../errors.js';
+import { loadKoffi } from './koffi.js';
 
 /**
  * Real guests through libxenlight (issue: "guests on real Xen" in DESIGN.md): xenkit hands libxl the
@@ -11,7 +11,7 @@ type Koffi = typeof import('koffi');
 type Fn = (...args: unknown[]) => number;
 
 /** libxl error codes (tools/include/libxl.h, libxl_types.idl libxl_error). */
-const LIBXL_ERRORS: Record<number, string> = {
+export const LIBXL_ERRORS: Record<number, string> = {
   [-1]: 'ERROR_NONSPECIFIC',
   [-2]: 'ERROR_VERSION',
   [-3]: 'ERROR_FAIL',
@@ -71,8 +71,7 @@ export class Libxl {
   private readonly toName: (ctx: unknown, domid: number) => string | null;
 
   constructor(release: string) {
-    const require = createRequire(import.meta.url);
-    this.k = require('koffi') as Koffi;
+    this.k = loadKoffi();
     const k = this.k;
     let xl, tl, libc;
     try {
@@ -91,7 +90,13 @@ export class Libxl {
     const alloc = xl.func('int libxl_ctx_alloc(_Out_ void **pctx, int version, unsigned int flags, void *lg)') as unknown as Fn;
     const pctx: unknown[] = [null];
     const rc = alloc(pctx, 0 /* LIBXL_VERSION */, 0, logger);
-    if (rc !== 0 || !pctx[0]) throw this.err('libxl_ctx_alloc', rc);
+    // libxl_ctx_alloc fails where there is no Xen to talk to (no privcmd, no xenstore): the host, not the input.
+    if (rc !== 0 || !pctx[0])
+      throw new XenkitError('NO_XEN', `libxl_ctx_alloc failed: ${LIBXL_ERRORS[rc] ?? `error ${rc}`} (${rc}): libxl cannot reach Xen here (its log lines above say why)`, {
+        field: 'backend',
+        value: 'xen',
+        hint: 'run xk in a Xen dom0 with xenstored running, or use --backend sim',
+      });
     this.ctx = pctx[0];
     const fn = (p: string) => xl.func(p) as unknown as Fn;
     this.f = {

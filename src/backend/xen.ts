@@ -1,11 +1,11 @@
 import { existsSync, accessSync, constants } from 'node:fs';
-import { createRequire } from 'node:module';
 import { XenkitError, hypercallError } from '../errors.js';
 import { SHUTDOWN_REASONS, type CreateDomainArgs, type DomainInfo, type Hypervisor, type HypervisorExtras, type PhysInfo, type ShutdownReason, type XenVersion } from '../hv/hypervisor.js';
 import { hostFromPhysinfo, type HostCaps } from '../xen/host.js';
 import { abi } from '../xen/abi.js';
 import { errnoName, type ErrnoName } from '../xen/errno.js';
 import { inRange, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
+import { loadKoffi } from './koffi.js';
 import { marshalArch, marshalCreatedomain, unmarshal } from './marshal.js';
 
 /**
@@ -47,8 +47,7 @@ export class XenBackend implements Hypervisor {
   private readonly minor: number;
 
   constructor(opts: XenBackendOptions = {}) {
-    const require = createRequire(import.meta.url);
-    this.k = require('koffi') as Koffi;
+    this.k = loadKoffi();
     const { lib, libRelease, soname } = loadLibrary(this.k, opts.library ?? process.env.XENKIT_LIBXENCTRL);
     const privcmd = opts.privcmd ?? PRIVCMD;
     if (!existsSync(privcmd))

@@ -4,7 +4,7 @@ import { resolveCreate } from '../xc/config.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
 import { loadSpec, specConfig } from '../toolstack/load.js';
-import { jsonOut, out } from './io.js';
+import { EXIT, jsonOut, out } from './io.js';
 
 /** A progress bar on stderr, only where someone is watching (a terminal) and only for long runs. */
 function progress(total: number): (done: number) => void {
@@ -18,10 +18,12 @@ function progress(total: number): (done: number) => void {
 
 /**
  * `xk check FILE... --xen VER|all`: each xl.cfg, as libxl of each release would pass it, against
- * that release's rules. Prints a table (or JSON lines); returns false if anything was refused.
+ * that release's rules. Prints a table (or JSON lines); returns the exit status: 2 if a file could not
+ * be read or parsed (bad input, as in replay), else 1 if anything was refused, else 0.
  */
-export function checkFiles(files: string[], releases: readonly ReleaseId[], host: HostCaps, json: boolean, emulationFlags?: number): boolean {
+export function checkFiles(files: string[], releases: readonly ReleaseId[], host: HostCaps, json: boolean, emulationFlags?: number): number {
   let ok = true;
+  let unreadable = false;
   const rows: { file: string; xen: ReleaseId | null; accept: boolean; text: string; verdict: Record<string, unknown> }[] = [];
   const tick = progress(files.length * releases.length);
   let done = 0;
@@ -32,7 +34,7 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
       for (const w of loaded.warnings) process.stderr.write(`xk: warning: ${w}\n`);
     } catch (e) {
       if (!(e instanceof XenkitError)) throw e;
-      ok = false;
+      unreadable = true;
       rows.push({ file, xen: null, accept: false, text: `error: ${e.message.split('\n')[0]}`, verdict: { file, error: e.code, field: e.field, message: e.message } });
       tick((done += releases.length));
       continue;
@@ -61,5 +63,5 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
     out(`${'FILE'.padEnd(w)}  XEN   VERDICT`);
     for (const r of rows) out(`${r.file.padEnd(w)}  ${(r.xen ?? '-').padEnd(5)} ${r.text}`);
   }
-  return ok;
+  return unreadable ? EXIT.BAD_INPUT : ok ? EXIT.OK : EXIT.REFUSED;
 }

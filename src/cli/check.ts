@@ -38,21 +38,22 @@ Examples:
         throw new XenkitError('BAD_INPUT', 'check: give xl.cfg files or --jsonl, not both', { field: '--jsonl', hint: 'run two commands' });
       if (files.length) {
         const emu = o.emulationFlags === undefined ? undefined : parseEmulationFlags(o.emulationFlags, '--emulation-flags');
-        if (!checkFiles(files, releases, host, !!o.json, emu)) process.exitCode = EXIT.REFUSED;
+        process.exitCode = checkFiles(files, releases, host, !!o.json, emu);
         return;
       }
       if (typeof o.jsonl !== 'string')
         throw new XenkitError('BAD_INPUT', 'check: nothing to check', { field: 'FILE', hint: 'give xl.cfg files, or --jsonl FILE (- for stdin)' });
       let n = 0;
-      let rejected = false;
+      let status: number = EXIT.OK;
       for await (const line of readLines(o.jsonl)) {
         n++;
         for (const r of checkLine(line, n, releases, { ...host, release: undefined as never })) {
-          if (r.accept === false || r.error) rejected = true;
+          // A malformed line is bad input (2), as in replay; it outranks a refusal (1).
+          status = Math.max(status, r.error ? EXIT.BAD_INPUT : r.accept === false ? EXIT.REFUSED : EXIT.OK);
           jsonOut(r);
         }
       }
-      if (rejected) process.exitCode = EXIT.REFUSED;
+      process.exitCode = status;
     });
 
 }

@@ -1,6 +1,6 @@
-import { readFileSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { XenkitError } from '../errors.js';
+import { excerptOf, LIMITS, parseJsonBounded, readBounded } from '../input.js';
 import { hostFromPhysinfo, makeHost, type HostCaps } from '../xen/host.js';
 
 /** Options that describe a simulated host (shared by replay, check, sim init). */
@@ -24,19 +24,28 @@ function posInt(v: unknown, field: string): number | undefined {
   return n;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `--host-file`: a JSON object, either a host description or a physinfo (bare or under "physinfo"). */
+function readHostFile(file: string, release?: string): Record<string, unknown> {
+  const what = { field: '--host-file', kind: 'a --host-file', hint: 'a JSON file: a host description or `xk info --json` output' };
+  const text = readBounded(file, LIMITS.hostFileBytes, what);
+  const j = parseJsonBounded(text, `--host-file ${file}`, '--host-file', LIMITS.hostFileBytes);
+  const notObject = (field: string, v: unknown) =>
+    new XenkitError('BAD_INPUT', `${field}: ${excerptOf(JSON.stringify(v) ?? String(v))} is not a JSON object`, {
+      field,
+      value: v,
+      hint: 'a JSON object such as {"memoryMiB": 65536, "cpus": 16} or the output of `xk info --json`',
+    });
+  if (!isObject(j)) throw notObject('--host-file', j);
+  const pi = 'physinfo' in j ? j.physinfo : j;
+  if (!isObject(pi)) throw notObject('--host-file physinfo', pi);
+  return 'total_pages' in pi ? { ...hostFromPhysinfo(pi, release ?? (j.release as string)) } : j;
+}
+
 export function hostFromOptions(o: Record<string, unknown>, release?: string): HostCaps {
   let base: Record<string, unknown> = {};
-  if (typeof o.hostFile === 'string') {
-    if (!existsSync(o.hostFile)) throw new XenkitError('NO_FILE', `--host-file: ${o.hostFile}: no such file`, { field: '--host-file', value: o.hostFile, hint: 'a JSON file' });
-    let j: Record<string, unknown>;
-    try {
-      j = JSON.parse(readFileSync(o.hostFile, 'utf8'));
-    } catch (e) {
-      throw new XenkitError('BAD_INPUT', `--host-file: ${o.hostFile} is not JSON (${(e as Error).message})`, { field: '--host-file', value: o.hostFile, hint: 'a JSON object' });
-    }
-    const pi = (j.physinfo as Record<string, unknown>) ?? j;
-    base = 'total_pages' in pi ? { ...hostFromPhysinfo(pi, release ?? (j.release as string)) } : j;
-  }
+  if (typeof o.hostFile === 'string') base = readHostFile(o.hostFile, release);
   const h: Record<string, unknown> = { ...base };
   if (release) h.release = release;
   if (o.arch) h.arch = o.arch;

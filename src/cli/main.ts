@@ -36,7 +36,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
     .option('--debug', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .addHelpText('after', "\nExit status: 0 ok; 1 Xen (or a release's rules) refused; 2 bad input; 3 state file locked/corrupt; 70 internal error.");
+    .addHelpText('after', "\nExit status: 0 ok; 1 Xen (or a release's rules, or libxl) refused; 2 bad input; 3 state file locked/corrupt; 4 environment (no Xen, no libxl, no koffi, the libxl worker died); 70 internal error.");
   if (argv.includes('--version') || argv.includes('-V')) program.version(version(), '-V, --version');
   let word = commandWord(argv);
   if (word === 'help') word = commandWord(argv.slice(argv.indexOf('help') + 1));

@@ -1,4 +1,5 @@
 import { XenkitError, show } from '../errors.js';
+import { parseJsonBounded } from '../input.js';
 import { SHUTDOWN_REASONS, requireExtra, type ArchConfig, type CreateDomainArgs, type DomainInfo, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
 import { SIM_OPS } from '../sim/sim.js';
 import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
@@ -21,9 +22,10 @@ export function replayLine(hv: Hypervisor, release: ReleaseId, text: string, lin
   if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('//')) return undefined;
   let obj: unknown;
   try {
-    obj = JSON.parse(trimmed);
+    obj = parseJsonBounded(trimmed, `line ${lineNo}`, 'line');
   } catch (e) {
-    return { line: lineNo, ok: false, error: 'BAD_JSON', field: 'line', message: `line ${lineNo}: not JSON (${(e as Error).message})` };
+    if (!(e instanceof XenkitError)) throw e;
+    return { line: lineNo, ok: false, error: e.code, field: 'line', message: e.message };
   }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj))
     return { line: lineNo, ok: false, error: 'BAD_INPUT', field: 'line', message: `line ${lineNo}: expected a JSON object such as {"op": "createdomain"}` };

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { XenkitError } from '../errors.js';
+import { LIMITS, readBounded } from '../input.js';
 import type { HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
 import type { DomainConfig } from '../xc/config.js';
@@ -17,16 +17,13 @@ export interface LoadedSpec {
   warnings: string[];
 }
 
-/** Read and parse an xl.cfg file into a DomainSpec (libxl's defaults applied); `key=value` overrides as xl takes them. */
+/**
+ * Read and parse an xl.cfg file ("-": standard input) into a DomainSpec (libxl's
+ * defaults applied); `key=value` overrides as xl takes them. At most LIMITS.xlcfgBytes are read.
+ */
 export function loadSpec(file: string, overrides: string[] = []): LoadedSpec {
-  if (!existsSync(file)) throw new XenkitError('NO_FILE', `${file}: no such file`, { field: 'FILE', value: file, hint: 'give the path of an xl.cfg file' });
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new XenkitError('NO_FILE', `${file}: cannot read it (${(e as Error).message})`, { field: 'FILE', value: file, hint: 'check the path and its permissions' });
-  }
-  const cfg = parseXlCfg(text, file);
+  const text = readBounded(file, LIMITS.xlcfgBytes, { field: 'FILE', kind: 'an xl.cfg file', hint: 'give the path of an xl.cfg file, or - for standard input' });
+  const cfg = parseXlCfg(text, file === '-' ? 'stdin' : file);
   const { spec, warnings } = specFromXlCfg(cfg, { overrides });
   return { file, cfg, spec, warnings };
 }

@@ -1,4 +1,5 @@
 import { XenkitError, show } from '../errors.js';
+import { parseJsonBounded } from '../input.js';
 import { isArch } from '../xen/arch.js';
 import { hex } from '../xen/emulation.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
@@ -19,9 +20,10 @@ export function checkLine(text: string, lineNo: number, releases: readonly Relea
   if (t === '' || t.startsWith('#')) return [];
   let o: unknown;
   try {
-    o = JSON.parse(t);
+    o = parseJsonBounded(t, `line ${lineNo}`, 'line');
   } catch (e) {
-    return [{ line: lineNo, error: 'BAD_JSON', field: 'line', message: `line ${lineNo}: not JSON (${(e as Error).message})` }];
+    if (!(e instanceof XenkitError)) throw e;
+    return [{ line: lineNo, error: e.code, field: 'line', message: e.message }];
   }
   if (!o || typeof o !== 'object' || Array.isArray(o))
     return [{ line: lineNo, error: 'BAD_INPUT', field: 'line', message: `line ${lineNo}: expected a JSON object such as {"id": "a", "flags": ["hvm", "hap"], "emulation_flags": 1023}` }];

@@ -76,6 +76,9 @@ export function parseEmulationFlags(input: unknown, field = 'emulation_flags'): 
     return input >>> 0;
   }
   const list = typeof input === 'string' ? input.split(/[\s,|]+/).filter(Boolean) : input;
+  // An empty string names no device: refuse it rather than read it as 0 (a zeroed arch config).
+  if (typeof input === 'string' && (list as string[]).length === 0)
+    throw badInput(field, input, 'a number (0 for no emulated devices), a "0x..." string, or XEN_X86_EMU_* device names');
   if (Array.isArray(list)) {
     let v = 0;
     list.forEach((n, i) => {

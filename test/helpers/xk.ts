@@ -15,11 +15,13 @@ export interface Run {
 }
 
 /** Run xk as a real child process (through tsx, on the sources). */
-export function xk(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Run {
+export function xk(args: string[], opts: { input?: string; env?: Record<string, string>; timeout?: number } = {}): Run {
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
     input: opts.input,
     encoding: 'utf8',
+    timeout: opts.timeout,
+    killSignal: 'SIGKILL',
     env: { ...process.env, XENKIT_STATE: SCRATCH, ...opts.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -116,7 +116,7 @@ test('syntax errors: position, what was expected, what was found, the line and a
     ['a = "abc\nb = 2', 't.cfg:1:9: expected the closing " of the string at column 5, found end of line\na = "abc\n        ^'],
     ['a = "A\\qB"', 't.cfg:1:7: expected an escape (\\n \\t \\r \\\\ \\" \\\' \\a \\b \\f \\v \\xHH \\ooo), found \\q\na = "A\\qB"\n      ^'],
     ['\tab = = 1', "t.cfg:1:7: expected a value (a quoted string, a number or '['), found '='\n\tab = = 1\n\t     ^"],
-    ['a = 1\rb = 2', "t.cfg:1:6: expected ';' or end of line, found '\\r'\na = 1\rb = 2\n     ^"],
+    ['a = 1\rb = 2', "t.cfg:1:6: expected ';' or end of line, found '\\r'\na = 1\\rb = 2\n     ^"], // the excerpt escapes control characters
   ];
   for (const [text, message] of cases) assert.equal(syntax(text), message, JSON.stringify(text));
 });

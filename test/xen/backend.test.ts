@@ -58,7 +58,7 @@ test('no Xen here: the xen backend says what is missing in one line', () => {
   }
   if (!existsSync('/dev/xen/privcmd')) {
     const r = xk(['--backend', 'xen', 'info']);
-    assert.equal(r.status, 2);
+    assert.equal(r.status, 4); // environment: no Xen here (README, Exit status)
     assert.match(r.stderr, /^xk: error: xen backend: (libxenctrl is not installed|\/dev\/xen\/privcmd is missing)/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
     const bad = xk(['--backend', 'kvm', 'list']);

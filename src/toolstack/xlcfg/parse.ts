@@ -1,6 +1,7 @@
 import type { XlCfg, XlList, XlSetting, XlString, XlValue } from './ast.js';
 import { Lexer, type Token, type TokType } from './lexer.js';
-import { syntaxError } from './syntax-error.js';
+import { excerptOf, LIMITS } from '../../input.js';
+import { syntaxError, tooDeep } from './syntax-error.js';
 
 export type { XlCfg, XlList, XlPos, XlSetting, XlString, XlValue } from './ast.js';
 
@@ -33,7 +34,7 @@ export function parseXlCfg(text: string, file: string, base?: XlCfg): XlCfg {
     while (is('newline')) take();
   };
 
-  const value = (expected: string): XlValue => {
+  const value = (expected: string, depth = 0): XlValue => {
     if (is('string', 'number')) {
       const t = take();
       return { kind: 'string', value: t.value, quoted: t.type === 'string', line: t.line, col: t.col };
@@ -42,11 +43,12 @@ export function parseXlCfg(text: string, file: string, base?: XlCfg): XlCfg {
       const hint = tok.raw.startsWith('-') ? 'a negative number must be quoted: "-1"' : is('ident') ? 'a word must be quoted: "…"' : undefined;
       return fail(expected, hint);
     }
+    if (depth >= LIMITS.depth) throw tooDeep(text, file, tok, LIMITS.depth);
     const open = take();
     const list: XlList = { kind: 'list', items: [], line: open.line, col: open.col };
     skipNewlines();
     while (!is(']')) {
-      list.items.push(value("a value or ']'"));
+      list.items.push(value("a value or ']'", depth + 1));
       skipNewlines();
       if (is(']')) break;
       if (!is(',')) fail("',' or ']'");
@@ -95,10 +97,8 @@ function describe(t: Token): string {
     case 'newline':
       return t.raw.startsWith('#') ? 'a comment (end of line)' : 'end of line';
     case 'string':
-      return t.raw;
-    case 'bad':
-      return `'${JSON.stringify(t.raw).slice(1, -1)}'`; // shows a stray \r as \r
+      return excerptOf(t.raw);
     default:
-      return `'${t.raw}'`;
+      return `'${excerptOf(t.raw)}'`; // short, and a stray \r shows as \r
   }
 }

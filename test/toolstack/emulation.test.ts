@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { libxlEmulationFlags, specCreateConfig, specCreateFlags } from '../../src/toolstack/spec/emulation.js';
 import { SimXen } from '../../src/sim/sim.js';
 import { domainCreate } from '../../src/xc/domain-create.js';
 import { emulationAccepted } from '../../src/xen/emulation.js';
 import { RELEASE_IDS, type ReleaseId } from '../../src/xen/releases.js';
-import { readExample, specOf } from './util.js';
+import { NO_SHARED, readExample, specOf } from './util.js';
 
 // What libxl__arch_domain_prepare_config() chose, read off libxl_x86.c at each RELEASE-4.N.0.
 const TABLE: [ReleaseId, { pv: number; pvh: number; hvm: number }][] = [
@@ -76,9 +78,18 @@ test('specCreateFlags: PVH before 4.9 is classic PVH, which libxl refuses withou
   assert.throws(() => specCreateFlags('4.8', { ...pvh, hap: false }, true), /classic PVH, and libxl refuses it without HAP/);
 });
 
-test('specCreateConfig: the examples create on the sim of every release', () => {
-  for (const name of ['xlexample.hvm', 'xlexample.pvlinux', 'xlexample.pvhlinux']) {
-    const { spec } = specOf(readExample(name));
+const PROJECT_EXAMPLES = resolve(import.meta.dirname, '../../examples');
+test("specCreateConfig: the project's examples create on the sim of every release", () => {
+  createsOnEveryRelease(readdirSync(PROJECT_EXAMPLES).map((f) => readFileSync(join(PROJECT_EXAMPLES, f), 'utf8')));
+});
+
+test("specCreateConfig: Xen's examples create on the sim of every release", { skip: NO_SHARED }, () => {
+  createsOnEveryRelease(['xlexample.hvm', 'xlexample.pvlinux', 'xlexample.pvhlinux'].map(readExample));
+});
+
+function createsOnEveryRelease(texts: string[]): void {
+  for (const [name, text] of texts.entries()) {
+    const { spec } = specOf(text);
     for (const r of RELEASE_IDS) {
       const config = specCreateConfig(r, spec, true);
       assert.equal(config.handle, spec.uuid);
@@ -88,4 +99,4 @@ test('specCreateConfig: the examples create on the sim of every release', () => 
       assert.equal(res.args.arch && 'emulation_flags' in res.args.arch ? res.args.arch.emulation_flags : -1, libxlEmulationFlags(r, spec.type).value);
     }
   }
-});
+}

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { specFromXlCfg } from '../../src/toolstack/spec/from-xlcfg.js';
 import { toLibxlJson } from '../../src/toolstack/spec/libxl-json.js';
 import { yajlBeautify } from '../../src/toolstack/spec/yajl.js';
 import { parseXlCfg } from '../../src/toolstack/xlcfg/parse.js';
-import { EXAMPLES, FIXTURES, readExample, specOf } from './util.js';
+import { EXAMPLES, FIXTURES, NO_SHARED, readExample, specOf, XL_RECORDED } from './util.js';
 
 type Obj = Record<string, unknown>;
 const EXAMPLE_NAMES = ['xlexample.hvm', 'xlexample.pvlinux', 'xlexample.pvhlinux'];
@@ -21,8 +21,37 @@ const bInfo = (j: Obj) => j.b_info as Obj;
 const PV = 'name = "g"\nkernel = "/k"\n';
 const HVM = 'name = "h"\ntype = "hvm"\n';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const XL_RECORDS = readdirSync(XL_RECORDED).filter((f) => f.endsWith('.json'));
+
+test("every config the project ships has real xl's answer recorded (test/xen-qemu, npm run test:xen)", () => {
+  const ours = [
+    ...readdirSync(path.join(ROOT, 'examples')).map((f) => `examples/${f}`),
+    ...readdirSync(path.join(ROOT, 'test/xen-qemu/guests')).filter((f) => f.endsWith('.cfg')).map((f) => `test/xen-qemu/guests/${f}`),
+  ];
+  const recorded = XL_RECORDS.map((f) => JSON.parse(readFileSync(path.join(XL_RECORDED, f), 'utf8')).file);
+  assert.deepEqual(recorded.sort(), ours.sort());
+});
+
+for (const f of XL_RECORDS) {
+  const rec = JSON.parse(readFileSync(path.join(XL_RECORDED, f), 'utf8'));
+  test(`${rec.file}: byte for byte the libxl_config real \`xl create -n\` printed (Xen ${rec.xen_version}, recorded), uuid aside`, () => {
+    assert.equal(rec.xl_rc, 0, rec.stderr.join('\n'));
+    assert.match(rec.xen_version, /^4\.17\./);
+    const text = readFileSync(path.join(ROOT, rec.file), 'utf8');
+    const cfg = parseXlCfg(text, path.basename(rec.file));
+    const { spec, warnings } = specFromXlCfg(cfg);
+    assert.deepEqual(warnings, []);
+    const got = toLibxlJson(spec, cfg);
+    assert.deepEqual(got.warnings, []);
+    const withUuid = { ...got.json, c_info: { ...cInfo(got.json), uuid: cInfo(rec.libxl_config).uuid } };
+    assert.deepStrictEqual(withUuid, rec.libxl_config);
+    assert.equal(yajlBeautify(withUuid), readFileSync(path.join(XL_RECORDED, f.replace(/\.json$/, '.stdout')), 'utf8'));
+  });
+}
+
 for (const name of EXAMPLE_NAMES)
-  test(`${name}: the libxl_config real \`xl create -n\` printed (Xen 4.17.7), uuid aside`, () => {
+  test(`${name}: the libxl_config real \`xl create -n\` printed (Xen 4.17.7), uuid aside`, { skip: NO_SHARED }, () => {
     const cfg = parseXlCfg(readExample(name), name);
     const { spec, warnings } = specFromXlCfg(cfg);
     assert.deepEqual(warnings, []);
@@ -35,13 +64,16 @@ for (const name of EXAMPLE_NAMES)
     assert.equal(JSON.stringify(withUuid), JSON.stringify(want), 'same key order as xl printed');
   });
 
-test('byte for byte: yajl\'s beautified output as xl prints it', () => {
+test('byte for byte: yajl\'s beautified output as xl prints it', { skip: NO_SHARED }, () => {
   for (const name of EXAMPLE_NAMES) {
     const out = readFileSync(path.join(FIXTURES, `${name}.stdout`), 'utf8');
     const uuid = /"uuid": "([^"]+)"/.exec(out)![1]!;
     const { json } = jsonOf(readExample(name) + `\nuuid = "${uuid}"\n`);
     assert.equal(yajlBeautify(json), out, name);
   }
+});
+
+test("yajl's escapes and empty containers, as yajl_gen_beautify writes them", () => {
   assert.equal(yajlBeautify({ a: 'q"\\/\n\x01é', b: [], c: {} }), '{\n    "a": "q\\"\\\\/\\n\\u0001é",\n    "b": [\n\n    ],\n    "c": {\n\n    }\n}\n');
 });
 

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XenkitError } from '../../src/errors.js';
 import { specFromXlCfg } from '../../src/toolstack/spec/from-xlcfg.js';
 import { parseXlCfg } from '../../src/toolstack/xlcfg/parse.js';
 
 export const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/xl-examples');
+/**
+ * Xen's own example configs (and what real xl printed for them) live beside the project, in ../shared,
+ * not in it: tests on them run when it is there and skip, naming the path, when it is not (a clone).
+ * `test(name, { skip: NO_SHARED }, fn)`.
+ */
+export const NO_SHARED: string | false = existsSync(EXAMPLES) ? false : `needs Xen's example configs in ${EXAMPLES}, which is absent (a clone without ../shared)`;
+/** Real `xl create -n` on the project's own configs, recorded by test/xen-qemu (npm run test:xen). */
+export const XL_RECORDED = path.resolve(import.meta.dirname, '../xen-qemu/recorded/xl-create-n');
 export const FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
 
 /** Xen's example configs (not the .json / .md next to them). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseXlCfg, type XlValue } from '../../src/toolstack/xlcfg/parse.js';
-import { exampleFiles, readExample, xerr } from './util.js';
+import { exampleFiles, NO_SHARED, readExample, xerr } from './util.js';
 
 /** A setting's value with positions dropped: strings as text, lists as arrays. */
 function plain(v: XlValue | undefined): unknown {
@@ -12,7 +12,7 @@ const values = (text: string) => Object.fromEntries([...parseXlCfg(text, 't.cfg'
 /** The full message of the syntax error `text` raises. */
 const syntax = (text: string) => xerr(() => parseXlCfg(text, 't.cfg'), 'XLCFG_SYNTAX').message;
 
-test("every example config in shared/xl-examples parses", () => {
+test("every example config in shared/xl-examples parses", { skip: NO_SHARED }, () => {
   const files = exampleFiles();
   assert.ok(files.length >= 3, files.join(', '));
   for (const f of files) {
@@ -22,7 +22,7 @@ test("every example config in shared/xl-examples parses", () => {
   }
 });
 
-test('the hvm example, setting by setting, with positions', () => {
+test('the hvm example, setting by setting, with positions', { skip: NO_SHARED }, () => {
   const cfg = parseXlCfg(readExample('xlexample.hvm'), 'xlexample.hvm');
   assert.deepEqual([...cfg.settings.keys()], ['type', 'name', 'memory', 'vcpus', 'vif', 'disk', 'sdl']);
   const disk = cfg.settings.get('disk')!;

@@ -22,6 +22,9 @@
 #   XKCON:<name>:<line>            the guest's console log (xenconsoled --log=guest)
 #   XKXLOG:<name>:<file>: <line>   /var/log/xen/*.log and the daemons' output (when xk failed)
 #   XKGTIME:<name> start=<s> end=<s>
+# In the same boot (libxl set up), real xl itself: `xlinfo` runs `xl info` (the Xen version of the
+# recordings), and `xlcreaten-NAME FILE` runs `xl create -n FILE` (dry run: the libxl_domain_config
+# JSON xl would pass to libxl), printed as XKOUT/XKERR lines like a replay script's.
 /bin/busybox --install -s /bin
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
@@ -93,7 +96,8 @@ setup_libxl() {
 # XK_GUEST_ENV of run.sh (debugging): the environment of xk in the guest runs
 XKENV=$(cat /xenkit/guest.env 2>/dev/null)
 [ -n "$XKENV" ] && echo "XKLOG: guest runs with env $XKENV"
-if grep -q '^guest-' /tmp/tests.list; then
+XL=/usr/lib/xen-4.17/bin/xl
+if grep -qE '^(guest-|xlinfo|xlcreaten-)' /tmp/tests.list; then
   setup_libxl || echo "XKLOG: the libxl setup failed; the guests will fail"
 fi
 echo "XKLOG: node $(node --version 2>&1)"
@@ -147,6 +151,14 @@ while read -r name file; do
       mv "/var/log/xen/console/guest-$g.log" "/tmp/out/$name.con" 2>/dev/null ||
         echo "(no /var/log/xen/console/guest-$g.log; /var/log/xen/console holds: $(ls /var/log/xen/console | tr '\n' ' '))" > "/tmp/out/$name.con"
       print_result "$name" "$file"
+      ;;
+    xlinfo)
+      $XL info > "/tmp/out/$name.out" 2> "/tmp/out/$name.err"
+      echo $? > "/tmp/out/$name.rc"
+      ;;
+    xlcreaten-*)
+      $XL create -n "$file" > "/tmp/out/$name.out" 2> "/tmp/out/$name.err"
+      echo $? > "/tmp/out/$name.rc"
       ;;
     *)
       node dist/cli/main.js replay --backend xen "$file" > "/tmp/out/$name.out" 2> "/tmp/out/$name.err"

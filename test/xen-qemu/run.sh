@@ -9,14 +9,17 @@
 #   bash test/xen-qemu/run.sh        (npm run test:xen)
 #
 # Exit codes: 0 pass, 1 fail (a disagreement, a boot that did not finish, ...), 77 skip (the
-# Debian packages or QEMU cannot be had here).
+# Debian packages or QEMU cannot be had here). In CI (CI=true) a skip is a failure (exit 1) unless
+# XENKIT_ALLOW_NO_REAL_XEN=1 is set; either way the last line says why it did not run.
 # Environment:
 #   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300; the guests boot gets at least
 #                    60 + 125 s per guest run)
 #   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
-#   XK_STRICT_CONFORMANCE=1  also fail when a conformance script's real output differs from its .expected.jsonl
+#   XENKIT_ALLOW_NO_REAL_XEN=1  with CI=true: let a run that cannot boot real Xen exit 77 (skip)
+#                    instead of 1 (fail)
+#   XK_RECORD=1      rewrite test/xen-qemu/recorded/ (the matrix, conformance, xl create -n answers)
 #   XK_NO_GUESTS=1   do not boot the real guests (no libxl)
 #   XK_ONLY_GUESTS=1 only the guests boot (no matrix, no conformance scripts)
 #   XK_GUEST_ROUNDS=N  create each guest N times in the guests boot (default 1)
@@ -34,7 +37,15 @@ SKIP=77
 T_START=$(date +%s.%N)
 
 say() { printf 'xen-qemu: %s\n' "$*"; }
-skip() { say "SKIP: $*"; exit $SKIP; }
+# Cannot run here: a skip (77), except in CI without the explicit opt-out. Always the last line.
+skip() {
+  if [ "${CI:-}" = true ] && [ "${XENKIT_ALLOW_NO_REAL_XEN:-}" != 1 ]; then
+    say "FAIL: real Xen cannot run here (CI=true; set XENKIT_ALLOW_NO_REAL_XEN=1 to allow it): $*"
+    exit 1
+  fi
+  say "SKIP: real Xen did not run: $*"
+  exit $SKIP
+}
 die() { say "FAIL: $*"; exit 1; }
 # The path of a shared library by soname (64-bit), from ld.so's cache (no early-exit pipes: pipefail).
 solib() { ldconfig -p | awk -v s="$1" '$1 == s && /x86-64/ && !p { p = $NF } END { print p }'; }
@@ -162,13 +173,15 @@ install_mods "$R" etc/xk-modules
 # xenkit: dist, runtime node_modules, package.json, the scripts to replay.
 X=$R/xenkit
 cp -a "$ROOT/dist" "$ROOT/package.json" "$X/"
-tar -C "$ROOT" -cf - \
-  --exclude='node_modules/typescript' --exclude='node_modules/tsx' --exclude='node_modules/esbuild' \
-  --exclude='node_modules/@esbuild' --exclude='node_modules/@types' --exclude='node_modules/.cache' \
-  --exclude='node_modules/better-sqlite3/deps' --exclude='node_modules/better-sqlite3/src' \
-  --exclude='node_modules/better-sqlite3/build/Release/obj*' --exclude='node_modules/better-sqlite3/build/Release/.deps' \
-  --exclude='node_modules/@koromix/*/musl_*' \
-  node_modules | tar -C "$X" -xf -
+# (node_modules itself may be a symlink, as in a git worktree: archive what it points to)
+mkdir -p "$X/node_modules"
+tar -C "$(readlink -f "$ROOT/node_modules")" -cf - \
+  --exclude='./typescript' --exclude='./tsx' --exclude='./esbuild' \
+  --exclude='./@esbuild' --exclude='./@types' --exclude='./.cache' \
+  --exclude='./better-sqlite3/deps' --exclude='./better-sqlite3/src' \
+  --exclude='./better-sqlite3/build/Release/obj*' --exclude='./better-sqlite3/build/Release/.deps' \
+  --exclude='./@koromix/*/musl_*' \
+  . | tar -C "$X/node_modules" -xf -
 find "$X/node_modules" -name '*.node' | while read -r n; do copy_libs "$n"; done
 mkdir -p "$X/scripts"
 cp "$HERE/matrix-$RELEASE.jsonl" "$X/scripts/"
@@ -246,6 +259,21 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   ln -s busybox "$GI/bin/sh"
   install -m 0755 "$HERE/guests/guest-init.sh" "$GI/init"
   (cd "$GI" && find . | cpio -o -H newc --quiet) > "$G/initrd.cpio"
+  # Real xl on the project's own configs: `xl info` (the version), then `xl create -n` (dry run) on
+  # examples/*.cfg and guests/*.cfg (compare.mjs records each and compares it with xenkit's JSON).
+  [ -x "$XB/xl" ] || skip "$XB/xl is missing (xen-utils-$RELEASE)"
+  cp -L "$XB/xl" "$L$XB/"
+  copy_libs "$XB/xl" "$L"
+  mkdir -p "$L/etc/xen" "$L/xenkit/xlcfg"
+  [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$L/etc/xen/" # else xl warns that it is missing
+  echo "xlinfo -" >> "$L/xenkit/tests-guests.list"
+  XLCN=()
+  for cfg in "$ROOT"/examples/*.cfg "$HERE"/guests/*.cfg; do
+    n=$(basename "$(dirname "$cfg")")-$(basename "$cfg" .cfg)
+    cp "$cfg" "$L/xenkit/xlcfg/$n.cfg"
+    XLCN+=("xlcreaten-$n")
+    echo "xlcreaten-$n /xenkit/xlcfg/$n.cfg" >> "$L/xenkit/tests-guests.list"
+  done
   # XK_GUEST_ROUNDS=N (default 1): each guest N times, one after the other (guest-pv, guest-pv@2, ...).
   ROUNDS=${XK_GUEST_ROUNDS:-1}
   for cfg in "$HERE"/guests/*.cfg; do cp "$cfg" "$G/"; done
@@ -300,13 +328,13 @@ boot() {
   cp "$LOG" "$HERE/results/serial-$name.log"
   if [ $timed_out = 1 ]; then
     tail -n 40 "$LOG"
-    [ -n "$optional" ] && { say "WARNING: boot $name did not finish within ${TIMEOUT} s; its results are left out"; return 0; }
+    [ -n "$optional" ] && [ "${CI:-}" != true ] && { say "WARNING: boot $name did not finish within ${TIMEOUT} s; its results are left out"; return 0; }
     die "boot $name: QEMU did not finish within ${TIMEOUT} s (XK_QEMU_TIMEOUT); serial log: test/xen-qemu/results/serial-$name.log"
   fi
   if ! grep -q '^XKDONE' "$LOG"; then
     tail -n 60 "$LOG"
     cat "$WORK/qemu-$name.out"
-    [ -n "$optional" ] && { say "WARNING: boot $name did not finish its checks; its results are left out"; return 0; }
+    [ -n "$optional" ] && [ "${CI:-}" != true ] && { say "WARNING: boot $name did not finish its checks; its results are left out"; return 0; }
     die "boot $name: dom0 did not finish its checks (QEMU exit $qrc; $(grep '^XKFATAL:' "$LOG" || echo 'no XKDONE marker')); serial log: test/xen-qemu/results/serial-$name.log"
   fi
   say "boot $name (${mem} MiB, dom0 $dom0; $tests): QEMU ran $(since "$T_BOOT") s wall: dom0 /init at ${t_init:-?} s, first script at ${t_run:-?} s, scripts done at ${t_done:-?} s ($(sed -n 's/^XKTIME: //p' "$LOG") guest uptime)"
@@ -318,7 +346,7 @@ boot main 2048 768M physinfo+matrix
 # The conformance scripts, each on a fresh Xen. A script with a "# memory: N" header describes an
 # N MiB host whose dom0 holds 256 MiB; this dom0 cannot unpack its ~170 MiB initramfs in 256 MiB, so
 # the machine gets 256 MiB more and so does dom0: what is free for guests is the script's host's
-# (less what Xen itself uses). Informational, so a failed boot there only warns.
+# (less what Xen itself uses). A failed boot there only warns, except in CI (CI=true).
 for t in $(awk '$1 ~ /^conf-/ { print $1 }' "$X/tests.list"); do
   mem=$(sed -n 's/^# *memory: *\([0-9]*\).*/\1/p' "$ROOT/test/conformance/${t#conf-}.jsonl")
   if [ -n "$mem" ]; then
@@ -333,7 +361,8 @@ if ((${#GUESTS[@]})); then
   # Each guest run is bounded by a 120 s timeout in dom0: give the boot room for them all.
   gt=$((60 + 125 * ${#GUESTS[@]}))
   ((gt < TIMEOUT)) && gt=$TIMEOUT
-  TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests 2048 768M "$(IFS=+; echo "${GUESTS[*]}")"
+  GBOOT=(xlinfo "${XLCN[@]}" "${GUESTS[@]}")
+  TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests 2048 768M "$(IFS=+; echo "${GBOOT[*]}")"
   # dom0's uptimes: the setup steps, and per guest when xk started, printed each line, and ended.
   sed -n 's/^XKSETUP: \(.*\) \([0-9.]*\)\r*$/\1 \2/p' "$WORK/serial-guests.log" | tr '\n' ' ' | sed 's/^/xen-qemu:   libxl setup done at dom0 uptime (s): /; s/ $/\n/'
   for g in "${GUESTS[@]}"; do
@@ -352,7 +381,7 @@ say "all boots: $(since "$T_BOOTS") s"
 set +e
 CARGS=()
 [ "${XK_ONLY_GUESTS:-}" = 1 ] && CARGS+=(--no-matrix)
-((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests")
+((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests" --xl-debian "$(dpkg-query -W -f='${Version}' "xen-utils-$RELEASE")")
 node "$HERE/compare.mjs" "${LOGS[@]}" "${CARGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$HERE/results"
 rc=$?
 set -e

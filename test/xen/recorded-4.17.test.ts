@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { SimXen } from '../../src/sim/sim.js';
 import { hostFromPhysinfo } from '../../src/xen/host.js';
 import { replayLine } from '../../src/replay/replay.js';
+import { readExpected } from '../helpers/conformance.js';
 
 // What real Xen 4.17.7 (Debian 12) answered under QEMU (test/xen-qemu, `npm run test:xen`), recorded,
 // against the sim described as the same host from that host's physinfo: the sim must agree line by line.
@@ -36,7 +37,7 @@ test('the probe matrix: every createdomain verdict, state bit and errno as real 
 test('the conformance scripts lifecycle-4.17 and memory-4.17, as real Xen 4.17 answered (physinfo aside: another host)', () => {
   for (const name of ['lifecycle-4.17', 'memory-4.17']) {
     const want = recorded(`${name}.real.jsonl`).filter((l) => !l.includes('"op":"physinfo"'));
-    const got = readFileSync(resolve(import.meta.dirname, `../conformance/${name}.expected.jsonl`), 'utf8').trim().split('\n').filter((l) => !l.includes('"op":"physinfo"'));
+    const got = readExpected(resolve(import.meta.dirname, `../conformance/${name}.expected.jsonl`)).lines.filter((l) => !l.includes('"op":"physinfo"'));
     assert.deepEqual(got, want, name);
   }
 });

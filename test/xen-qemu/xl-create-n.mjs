@@ -1,0 +1,108 @@
+// Real `xl create -n` (run in dom0 by init.sh, tests named xlcreaten-DIR-NAME) on the project's own
+// configs: each answer is recorded in test/xen-qemu/recorded/xl-create-n/DIR-NAME.json (+ .stdout,
+// the exact bytes) and compared with xenkit's `xk create FILE --dry-run --libxl-json`.
+// npm test (test/toolstack/xl-recorded.test.ts) then checks xenkit against these recordings.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** xlcreaten-examples-pv -> examples/pv.cfg; xlcreaten-guests-pv -> test/xen-qemu/guests/pv.cfg */
+export function cfgOf(name) {
+  const m = /^xlcreaten-(examples|guests)-(.+)$/.exec(name);
+  if (!m) return undefined;
+  return m[1] === 'examples' ? `examples/${m[2]}.cfg` : `test/xen-qemu/guests/${m[2]}.cfg`;
+}
+
+/** "xen_version : 4.17.7-pre" from `xl info`'s lines. */
+export function xenVersion(lines) {
+  for (const l of lines) {
+    const m = /^xen_version\s*:\s*(\S+)/.exec(l);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+const withUuid = (cfg, uuid) => ({ ...cfg, c_info: { ...cfg.c_info, uuid } });
+
+/** xenkit's libxl JSON for a config (sim backend, a throwaway state file). */
+function xenkitJson(root, file) {
+  const dir = mkdtempSync(join(tmpdir(), 'xk-xlcn-'));
+  try {
+    const out = execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'create', join(root, file), '--dry-run', '--libxl-json'], {
+      encoding: 'utf8',
+      env: { ...process.env, XENKIT_STATE: join(dir, 'sim.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { stdout: out, json: JSON.parse(out) };
+  } catch (e) {
+    return { error: `${e.message}\n${e.stderr ?? ''}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One real answer: the record written to recorded/xl-create-n/, without the raw stdout. */
+function recordOf(name, t, version, debian) {
+  const stdout = t.out.join('\n') + '\n';
+  let libxl_config = null;
+  try {
+    libxl_config = JSON.parse(stdout);
+  } catch {
+    /* xl printed no JSON: xl_rc and stderr say why */
+  }
+  return {
+    rec: { file: cfgOf(name), xen_version: version ?? null, debian_package: debian ?? null, xl: 'xl create -n', xl_rc: t.rc, stderr: t.err, libxl_config },
+    stdout,
+  };
+}
+
+/** Record and compare; returns the number of failures. */
+export function checkXlCreateN({ tests, root, say, record, debian }) {
+  const names = [...tests.keys()].filter((n) => n.startsWith('xlcreaten-'));
+  if (!names.length) return 0;
+  const dir = join(root, 'test/xen-qemu/recorded/xl-create-n');
+  mkdirSync(dir, { recursive: true });
+  const version = xenVersion(tests.get('xlinfo')?.out ?? []);
+  say('');
+  say(`real xl create -n (Xen ${version ?? '?'}, Debian xen-utils ${debian ?? '?'}) on the project's own configs:`);
+  let bad = 0;
+  for (const name of names) {
+    const t = tests.get(name);
+    const base = name.slice('xlcreaten-'.length);
+    const { rec, stdout } = recordOf(name, t, version, debian);
+    const recFile = join(dir, `${base}.json`);
+    if (record || !existsSync(recFile)) {
+      writeFileSync(recFile, JSON.stringify(rec, null, 1) + '\n');
+      writeFileSync(join(dir, `${base}.stdout`), stdout);
+      say(`  recorded test/xen-qemu/recorded/xl-create-n/${base}.json`);
+    } else {
+      const old = JSON.parse(readFileSync(recFile, 'utf8'));
+      const same = old.libxl_config && rec.libxl_config && JSON.stringify(withUuid(old.libxl_config, '')) === JSON.stringify(withUuid(rec.libxl_config, ''));
+      if (!same) say(`  note: real xl's answer for ${rec.file} differs from the recording (XK_RECORD=1 rewrites it)`);
+    }
+    if (t.rc !== 0 || !rec.libxl_config) {
+      say(`  FAIL: ${rec.file}: real xl exited ${t.rc}: ${t.err.join(' | ')}`);
+      bad++;
+      continue;
+    }
+    const xk = xenkitJson(root, rec.file);
+    if (xk.error) {
+      say(`  FAIL: ${rec.file}: xk create --dry-run --libxl-json failed: ${xk.error}`);
+      bad++;
+      continue;
+    }
+    const uuid = rec.libxl_config.c_info?.uuid;
+    const ours = JSON.stringify(withUuid(xk.json, uuid));
+    const theirs = JSON.stringify(rec.libxl_config);
+    const bytes = xk.stdout.replace(xk.json.c_info.uuid, uuid) === stdout;
+    if (ours === theirs && bytes) say(`  PASS: ${rec.file}: xenkit's libxl JSON is real xl's, byte for byte (uuid aside)`);
+    else {
+      bad++;
+      say(`  FAIL: ${rec.file}: xenkit's libxl JSON differs from real xl's (${ours === theirs ? 'same JSON, other bytes' : 'other JSON'}):`);
+      say(`    xl:      ${theirs}`);
+      say(`    xenkit:  ${ours}`);
+    }
+  }
+  return bad;
+}

@@ -1,4 +1,3 @@
-import { rmSync, existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { XenkitError } from '../errors.js';
 import { dirname, join, resolve } from 'node:path';
@@ -9,7 +8,7 @@ import { buildDomain } from '../toolstack/lifecycle.js';
 import { loadSpec, planFor } from '../toolstack/load.js';
 import { cdfNames } from '../xen/flags.js';
 import { describeEmu, parseEmulationFlags } from '../xen/emulation.js';
-import { openSimState } from '../sim/store.js';
+import { openSimState, resetSimState } from '../sim/store.js';
 import { statePath, withHost } from './host.js';
 import { replayLine } from '../replay/replay.js';
 import { checkLine } from '../xc/batch.js';
@@ -163,7 +162,7 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  xk info\n  xk --state /tmp/lab.db info --json\n  xk --backend xen info   (in a Xen dom0, as root)')
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      const info = await withHost(cmd, (hv, _names, where) => {
+      const info = await withHost(cmd, { write: false }, (hv, _names, where) => {
         const p = hv.physinfo();
         const v = hv.version();
         return { backend: hv.backend, where, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, ...p, total_memory_mib: Math.floor(p.total_pages / 256), free_memory_mib: Math.floor(p.free_pages / 256) };
@@ -185,7 +184,7 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  xk list\n  xk list --long\n  xk list --json')
     .action(async (o: { long?: boolean; json?: boolean }, cmd: Command) => {
-      const rows = await withHost(cmd, (hv, names) => listRows(hv, names));
+      const rows = await withHost(cmd, { write: false }, (hv, names) => listRows(hv, names));
       if (o.json) jsonOut(rows);
       else for (const l of formatList(rows, !!o.long)) out(l);
     });
@@ -196,10 +195,8 @@ Examples:
     .action((o: Record<string, unknown>, cmd: Command) => {
       const path = statePath(cmd);
       const host = hostFromOptions(o, parseRelease(o.xen, '--xen'));
-      if (existsSync(path) && !o.force)
-        throw new XenkitError('STATE_EXISTS', `state file ${path} already holds a simulated host`, { field: 'state', value: path, hint: 'use `xk sim reset` to empty it, or `xk sim init --force` to replace it' });
-      removeState(path);
-      openSimState(path, { host }).close();
+      // One write transaction on the open file: another xk sees the old host or the new one.
+      resetSimState(path, { host, ifNew: !o.force, force: !!o.force });
       out(`simulated Xen ${host.release} ${host.arch} host created in ${path}`);
     });
   sim
@@ -209,16 +206,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  xk sim reset')
     .action((o: { force?: boolean }, cmd: Command) => {
       const path = statePath(cmd);
-      let host;
-      try {
-        const st = openSimState(path);
-        host = st.read((s) => s.host);
-        st.close();
-      } catch (e) {
-        if (!o.force) throw e;
-      }
-      removeState(path);
-      openSimState(path, { host }).close();
+      resetSimState(path, { force: !!o.force });
       out(`simulated host in ${path} reset`);
     });
   sim
@@ -261,10 +249,6 @@ Examples:
         st.close();
       }
     });
-}
-
-function removeState(path: string): void {
-  for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
 }
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples');

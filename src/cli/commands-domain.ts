@@ -49,7 +49,7 @@ export function registerDomain(program: Command): void {
         process.stdout.write(yajlBeautify(json));
         return;
       }
-      const result = await withHost(cmd, (hv, names) => {
+      const result = await withHost(cmd, { write: !o.dryRun }, (hv, names) => {
         const host = hostOf(hv);
         const release = hv.version().release;
         const plan = planFor(release, host, loaded.spec, { paused: !!o.paused, emulationFlags: emu });
@@ -85,7 +85,7 @@ export function registerDomain(program: Command): void {
       .argument('<domain>', 'name or id')
       .addHelpText('after', `\nExamples:\n  xk ${name} web1\n  xk ${name} 3`)
       .action(async (ref: string, _o: unknown, cmd: Command) => {
-        const id = await withHost(cmd, (hv, names) => fn(hv, names, ref));
+        const id = await withHost(cmd, { write: true }, (hv, names) => fn(hv, names, ref));
         out(`domain ${id} ${name}d`);
       });
 
@@ -95,7 +95,7 @@ export function registerDomain(program: Command): void {
     .argument('<domain>', 'name or id')
     .addHelpText('after', '\nExamples:\n  xk destroy web1')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      const id = await withHost(cmd, (hv, names) => (hv.backend === 'xen' ? viaLibxl(hv, ref, 'destroy') : destroyDomain(hv, names, ref)));
+      const id = await withHost(cmd, { write: true }, (hv, names) => (hv.backend === 'xen' ? viaLibxl(hv, ref, 'destroy') : destroyDomain(hv, names, ref)));
       out(`domain ${id} destroyed`);
     });
 
@@ -106,7 +106,7 @@ export function registerDomain(program: Command): void {
     .addOption(new Option('--reason <reason>', 'SHUTDOWN_* reason').choices([...SHUTDOWN_REASONS]).default('poweroff'))
     .addHelpText('after', '\nExamples:\n  xk shutdown web1\n  xk shutdown web1 --reason reboot')
     .action(async (ref: string, o: { reason: ShutdownReason }, cmd: Command) => {
-      const msg = await withHost(cmd, (hv, names) => {
+      const msg = await withHost(cmd, { write: true }, (hv, names) => {
         if (hv.backend !== 'xen') return shutdownWithAction(hv, names, ref, o.reason);
         if (o.reason !== 'poweroff' && o.reason !== 'reboot')
           throw new XenkitError('NOT_ON_BACKEND', `--reason ${o.reason}: on real Xen a guest is asked to power off or reboot (libxl); it chooses crash or watchdog itself`, { field: '--reason', value: o.reason, hint: 'poweroff or reboot' });

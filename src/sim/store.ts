@@ -5,8 +5,8 @@ import Database from 'better-sqlite3';
 import { XenkitError } from '../errors.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { DEFAULT_HOST, type HostCaps } from '../xen/host.js';
-import { SimXen, type SimSnapshot } from './sim.js';
-import { corrupt, DOMAIN_COLUMNS, domainToRow, metaFaults, metaInt, metaLeaked, rowToDomain, sameRow, storedHost, type DomainRow } from './state-rows.js';
+import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
+import { BLOCK_DOMAINS, corrupt, decodeBlock, DOMAIN_COLUMNS, encodeBlock, metaFaults, metaInt, metaLeaked, rowToDomain, storedHost, type DomainRow } from './state-rows.js';
 
 /**
  * A simulated Xen whose state lives in an SQLite file (WAL mode), so it survives between CLI runs.
@@ -15,15 +15,13 @@ import { corrupt, DOMAIN_COLUMNS, domainToRow, metaFaults, metaInt, metaLeaked, 
  * queue on SQLite's lock (busy timeout); readers see the last commit; a failure before commit
  * leaves the file as it was.
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+/** Version 2 (one SQL row per domain, names with their configs) is still read, and migrated by the first write. */
+const OLD_VERSION = 2;
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS domains (
-    domid INTEGER PRIMARY KEY, hvm INTEGER NOT NULL, hap INTEGER NOT NULL, xs_domain INTEGER NOT NULL,
-    flags INTEGER NOT NULL, emulation_flags INTEGER NOT NULL, ssidref INTEGER NOT NULL, handle BLOB NOT NULL,
-    pause_count INTEGER NOT NULL, shutdown_reason TEXT, tot_pages INTEGER NOT NULL, max_pages INTEGER NOT NULL,
-    max_vcpus INTEGER NOT NULL, vcpus_created INTEGER NOT NULL, online_vcpus INTEGER NOT NULL, created_at INTEGER NOT NULL, cpupool INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS names (domid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, config TEXT);`;
+  CREATE TABLE IF NOT EXISTS blocks (block INTEGER PRIMARY KEY, domains BLOB NOT NULL, names TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS configs (domid INTEGER PRIMARY KEY, config TEXT);`;
 
 export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XENKIT_STATE) return env.XENKIT_STATE;
@@ -60,7 +58,12 @@ interface Loaded {
   sim: SimXen;
   names: StoredNames;
   meta: Map<string, string>;
-  rows: Map<number, DomainRow>;
+  /** The stored blocks as read (a write compares against them). */
+  blocks: Map<number, { blob: Buffer; names: string }>;
+  /** The domains the file held. */
+  domids: Set<number>;
+  /** Read from a version 2 file: the first write migrates it. */
+  v2?: boolean;
 }
 
 export function openSimState(path: string, opts: { host?: Partial<HostCaps>; timeoutMs?: number; anyVersion?: boolean } = {}): SimState {
@@ -99,7 +102,7 @@ class Connection {
       if (create) mkdirSync(dirname(this.path), { recursive: true });
       db = new Database(this.path, { timeout: this.timeoutMs, fileMustExist: !create });
       const version = hasTable(db, 'meta') ? (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined) : undefined;
-      if (version && Number(version.value) !== SCHEMA_VERSION && !this.anyVersion)
+      if (version && Number(version.value) !== SCHEMA_VERSION && Number(version.value) !== OLD_VERSION && !this.anyVersion)
         throw new XenkitError('STATE_VERSION', `state file ${this.path} has schema version ${version.value}; this xenkit reads version ${SCHEMA_VERSION}`, {
           field: 'state',
           value: this.path,
@@ -116,7 +119,7 @@ class Connection {
   read<T>(fn: (db: Database.Database) => T): T | undefined {
     const db = this.open(false);
     if (!db) return undefined;
-    return guard(this.path, () => db.transaction(() => (hasTable(db, 'domains') ? fn(db) : undefined)).deferred());
+    return guard(this.path, () => db.transaction(() => (hasTable(db, 'meta') ? fn(db) : undefined)).deferred());
   }
 
   /** fn inside an IMMEDIATE transaction (the write lock), with the schema in place. */
@@ -203,7 +206,7 @@ function storedMeta(db: Database.Database): Map<string, string> {
 }
 
 function emptyLoad(_path: string, sim: SimXen): Loaded {
-  return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), rows: new Map() };
+  return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), blocks: new Map(), domids: new Set() };
 }
 
 /** Load the sim and names, checking every value (STATE_CORRUPT names the key or row). */
@@ -211,12 +214,8 @@ function load(db: Database.Database, path: string, fresh: () => SimXen): Loaded 
   const meta = storedMeta(db);
   const hostText = meta.get('host');
   if (hostText === undefined) return { ...emptyLoad(path, fresh()), meta };
-  const rows = new Map<number, DomainRow>();
-  const domains = [];
-  for (const r of db.prepare(`SELECT ${DOMAIN_COLUMNS.join(', ')} FROM domains`).raw().all() as DomainRow[]) {
-    domains.push(rowToDomain(path, r));
-    rows.set(r[0] as number, r);
-  }
+  const v2 = meta.get('schema_version') === String(OLD_VERSION);
+  const l = v2 ? loadRows(db, path) : loadBlocks(db, path);
   const snap: SimSnapshot = {
     host: storedHost(path, hostText),
     lastDomid: metaInt(path, 'last_domid', meta.get('last_domid'), 0, DOMID_FIRST_RESERVED - 1),
@@ -224,20 +223,56 @@ function load(db: Database.Database, path: string, fresh: () => SimXen): Loaded 
     clockNs: metaInt(path, 'clock_ns', meta.get('clock_ns'), 0, Number.MAX_SAFE_INTEGER, 0),
     faults: metaFaults(path, meta.get('faults')),
     leakedDomids: metaLeaked(path, meta.get('leaked')),
-    domains,
+    domains: l.domains,
   };
   const sim = new SimXen(snap.host, snap);
-  const names = new Map<number, string>();
-  const stored = new Set<number>();
-  // Served by the UNIQUE index on name (the configs stay on disk until asked for).
+  const config = db.prepare(v2 ? 'SELECT config FROM names WHERE domid = ?' : 'SELECT config FROM configs WHERE domid = ?').pluck();
+  const names = new StoredNames(sim, l.names, (id) => configOf(path, id, config.get(id)));
+  const domids = new Set<number>();
+  for (const d of l.domains) domids.add(d.domid);
+  return { sim, names, meta, blocks: l.blocks, domids, v2 };
+}
+
+interface Stored {
+  domains: SimDomain[];
+  names: Map<number, string>;
+  blocks: Map<number, { blob: Buffer; names: string }>;
+}
+
+function loadBlocks(db: Database.Database, path: string): Stored {
+  const out: Stored = { domains: [], names: new Map(), blocks: new Map() };
+  const byName = new Map<string, number>();
+  for (const [block, blob, text] of db.prepare('SELECT block, domains, names FROM blocks ORDER BY block').raw().all() as [number, Buffer, string][]) {
+    const b = decodeBlock(path, block, blob, text);
+    out.blocks.set(block, { blob, names: text });
+    for (let i = 0; i < b.domains.length; i++) {
+      const d = b.domains[i]!;
+      out.domains.push(d);
+      const name = b.names[i];
+      if (name === null || name === undefined) continue;
+      const other = byName.get(name);
+      if (other !== undefined) throw corrupt(path, `domains[${d.domid}].name`, name, `also the name of domain ${other}`);
+      byName.set(name, d.domid);
+      out.names.set(d.domid, name);
+    }
+  }
+  return out;
+}
+
+/** Schema version 2: a row per domain; names (with configs) in their own table. */
+function loadRows(db: Database.Database, path: string): Stored {
+  const out: Stored = { domains: [], names: new Map(), blocks: new Map() };
+  const live = new Set<number>();
+  for (const r of db.prepare(`SELECT ${DOMAIN_COLUMNS.join(', ')} FROM domains`).raw().all() as DomainRow[]) {
+    out.domains.push(rowToDomain(path, r));
+    live.add(r[0] as number);
+  }
   for (const [domid, name] of db.prepare('SELECT domid, name FROM names').raw().all() as [number, unknown][]) {
     if (typeof name !== 'string') throw corrupt(path, `names[${domid}].name`, name, 'not text');
-    stored.add(domid);
     // A name left by a domain that is gone (destroyed through the library) is not carried on.
-    if (rows.has(domid)) names.set(domid, name);
+    if (live.has(domid)) out.names.set(domid, name);
   }
-  const config = db.prepare('SELECT config FROM names WHERE domid = ?').pluck();
-  return { sim, names: new StoredNames(sim, names, (id) => configOf(path, id, config.get(id)), stored), meta, rows };
+  return out;
 }
 
 function configOf(path: string, domid: number, text: unknown): unknown {
@@ -245,13 +280,14 @@ function configOf(path: string, domid: number, text: unknown): unknown {
   try {
     return JSON.parse(String(text));
   } catch {
-    throw corrupt(path, `names[${domid}].config`, String(text).slice(0, 80), 'not JSON');
+    throw corrupt(path, `configs[${domid}].config`, String(text).slice(0, 80), 'not JSON');
   }
 }
 
-/** Write back only what changed: meta values, domain rows added/changed/removed, name rows. */
+/** Write back only what changed: meta values, the blocks whose domains or names changed, configs. */
 function save(db: Database.Database, l: Loaded): void {
   const s = l.sim.snapshot();
+  if (l.v2) migrate(db);
   const meta: [string, string][] = [
     ['schema_version', String(SCHEMA_VERSION)],
     ['host', JSON.stringify(s.host)],
@@ -263,19 +299,32 @@ function save(db: Database.Database, l: Loaded): void {
   ];
   const putMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   for (const [k, v] of meta) if (l.meta.get(k) !== v) putMeta.run(k, v);
-  const ins = db.prepare(`INSERT INTO domains (${DOMAIN_COLUMNS.join(', ')}) VALUES (${DOMAIN_COLUMNS.map(() => '?').join(', ')})`);
-  const upd = db.prepare(`UPDATE domains SET ${DOMAIN_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE domid = ?`);
-  const del = db.prepare('DELETE FROM domains WHERE domid = ?');
-  const live = new Set<number>();
+  const byBlock = new Map<number, SimDomain[]>();
   for (const d of s.domains) {
-    live.add(d.domid);
-    const row = domainToRow(d);
-    const was = l.rows.get(d.domid);
-    if (!was) ins.run(row);
-    else if (!sameRow(row, was)) upd.run([...row.slice(1), d.domid]);
+    const b = Math.floor(d.domid / BLOCK_DOMAINS);
+    const list = byBlock.get(b);
+    if (list) list.push(d);
+    else byBlock.set(b, [d]);
   }
-  for (const id of l.rows.keys()) if (!live.has(id)) del.run(id);
-  l.names.save(db, live);
+  const ins = db.prepare('INSERT INTO blocks (block, domains, names) VALUES (?, ?, ?)');
+  const upd = db.prepare('UPDATE blocks SET domains = ?, names = ? WHERE block = ?');
+  for (const [b, ds] of byBlock) {
+    const blob = encodeBlock(ds);
+    const names = JSON.stringify(ds.map((d) => l.names.nameOf(d.domid) ?? null));
+    const was = l.blocks.get(b);
+    if (!was) ins.run(b, blob, names);
+    else if (!blob.equals(was.blob) || names !== was.names) upd.run(blob, names, b);
+  }
+  const delBlock = db.prepare('DELETE FROM blocks WHERE block = ?');
+  for (const b of l.blocks.keys()) if (!byBlock.has(b)) delBlock.run(b);
+  const live = new Set(s.domains.map((d) => d.domid));
+  l.names.saveConfigs(db, live, [...l.domids].filter((id) => !live.has(id)));
+}
+
+/** Version 2 -> 3, in the write transaction: the configs of live domains move, the old tables go. */
+function migrate(db: Database.Database): void {
+  db.exec(`INSERT OR REPLACE INTO configs (domid, config) SELECT n.domid, n.config FROM names n JOIN domains d USING (domid);
+    DROP TABLE names; DROP TABLE domains;`);
 }
 
 /** The names table of one transaction: loaded names, configs read on demand, changes tracked. */
@@ -288,7 +337,6 @@ class StoredNames {
     private readonly sim: SimXen,
     private readonly names: Map<number, string>,
     private readonly loadConfig: (domid: number) => unknown,
-    private readonly stored: Set<number> = new Set(),
   ) {
     for (const [id, n] of names) this.byName.set(n, id);
     this.table = {
@@ -304,11 +352,7 @@ class StoredNames {
     const c = this.changed.get(domid);
     if (c !== undefined) return c ?? undefined;
     const name = this.names.get(domid);
-    if (name === undefined) return undefined;
-    let config: unknown;
-    let loaded = false;
-    const load = () => (loaded ? config : ((loaded = true), (config = this.loadConfig(domid))));
-    return { name, get config() { return load(); } };
+    return name === undefined ? undefined : new NameEntry(name, domid, this.loadConfig);
   }
 
   private set(domid: number, name: string, config: unknown): void {
@@ -336,12 +380,32 @@ class StoredNames {
     this.changed.set(domid, null);
   }
 
-  /** Deletes first (a name may move between domains in one transaction), then inserts; dead domains' names go. */
-  save(db: Database.Database, live: Set<number>): void {
-    const del = db.prepare('DELETE FROM names WHERE domid = ?');
-    const ins = db.prepare('INSERT INTO names (domid, name, config) VALUES (?, ?, ?)');
-    for (const id of this.stored) if (this.changed.has(id) || !live.has(id) || !this.names.has(id)) del.run(id);
-    for (const [id, c] of this.changed) if (c && live.has(id)) ins.run(id, c.name, JSON.stringify(c.config ?? null));
+  nameOf(domid: number): string | undefined {
+    return this.names.get(domid);
+  }
+
+  /** Configs of renamed or unnamed domains are replaced or dropped; a gone domain's config goes. */
+  saveConfigs(db: Database.Database, live: Set<number>, gone: number[]): void {
+    const del = db.prepare('DELETE FROM configs WHERE domid = ?');
+    const put = db.prepare('INSERT OR REPLACE INTO configs (domid, config) VALUES (?, ?)');
+    for (const id of gone) del.run(id);
+    for (const [id, c] of this.changed) {
+      if (c && live.has(id)) put.run(id, JSON.stringify(c.config ?? null));
+      else if (live.has(id)) del.run(id);
+    }
+  }
+}
+
+/** A stored name; its config is read from the file when first asked for (`xk list` never asks). */
+class NameEntry {
+  private cached?: { config: unknown };
+  constructor(
+    readonly name: string,
+    private readonly domid: number,
+    private readonly loadConfig: (domid: number) => unknown,
+  ) {}
+  get config(): unknown {
+    return (this.cached ??= { config: this.loadConfig(this.domid) }).config;
   }
 }
 
@@ -369,7 +433,7 @@ function resetIn(db: Database.Database, path: string, o: { host?: HostCaps; ifNe
   }
   const sim = new SimXen(host ?? DEFAULT_HOST);
   // Any schema version: the tables are made anew, in this same transaction.
-  db.exec('DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS domains; DROP TABLE IF EXISTS meta;' + SCHEMA);
+  db.exec('DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS domains; DROP TABLE IF EXISTS configs; DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS meta;' + SCHEMA);
   save(db, emptyLoad(path, sim));
   return sim.host;
 }

@@ -1,17 +1,19 @@
 /**
  * A process that uses one state file in a loop for a while, for the race tests:
- *   state-racer.ts read|write PATH MS
- * Prints one JSON line: the host releases it saw (with counts) and every error that is not Xen's.
+ *   state-racer.ts read|write PATH STOPFILE
+ * Prints "started" after its first pass, then, once STOPFILE exists (or after a minute), one JSON
+ * line: the host releases it saw (with counts) and every error that is not Xen's.
  */
+import { existsSync } from 'node:fs';
 import { openSimState } from '../../src/sim/store.js';
 import { XenkitError } from '../../src/errors.js';
 
-const [mode, path, ms] = process.argv.slice(2) as [string, string, string];
-const end = Date.now() + Number(ms);
+const [mode, path, stop] = process.argv.slice(2) as [string, string, string];
+const end = Date.now() + 60_000;
 const seen: Record<string, number> = {};
 const errors: string[] = [];
 let n = 0;
-while (Date.now() < end) {
+while (Date.now() < end && !existsSync(stop)) {
   try {
     const st = openSimState(path);
     try {
@@ -30,6 +32,6 @@ while (Date.now() < end) {
   } catch (e) {
     if (!(e instanceof XenkitError && e.errno)) errors.push(`${(e as Error).name}: ${(e as Error).message}`);
   }
-  n++;
+  if (n++ === 0) process.stdout.write('started\n');
 }
 process.stdout.write(JSON.stringify({ mode, n, seen, errors: errors.slice(0, 5), errorCount: errors.length }) + '\n');

@@ -5,13 +5,15 @@
  * - time and memory to fill every usable domid (1 .. 0x7FEF live at once)
  * - checkCreate() verdicts per second
  * - cold start of `xk list` against `node -e 0`
+ * - `xk list` on a state file holding 20,000 guests against one holding an empty host
  * It measures the built package (dist/), what users run; `npm run bench` builds first.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SimXen } from '../dist/sim/sim.js';
+import { makeStateFile } from './state-fixture.js';
 import { domainCreate } from '../dist/xc/domain-create.js';
 import { checkCreate } from '../dist/xc/check.js';
 import { DOMID_FIRST_RESERVED } from '../dist/xen/domid.js';
@@ -105,6 +107,49 @@ say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
     say(`${'cold start: node -e 0 (p50 / min / max)'.padEnd(52)} ${node0.p50.toFixed(1)} / ${node0.min.toFixed(1)} / ${node0.max.toFixed(1)} ms`);
     say(`${'cold start: xk list (p50 / min / max)'.padEnd(52)} ${list.p50.toFixed(1)} / ${list.min.toFixed(1)} / ${list.max.toFixed(1)} ms`);
   } else say('cold start: not measured (npm run build first)');
+}
+
+// 6. `xk list` on 20,000 guests against an empty host: cold runs of the built CLI, output to /dev/null.
+// Wall time and the child's CPU time (from /proc: steadier than wall time on a shared machine).
+{
+  const main = resolve(import.meta.dirname, '../dist/cli/main.js');
+  if (existsSync(main)) {
+    const dir = mkdtempSync(join(tmpdir(), 'xk-bench-big-'));
+    const empty = join(dir, 'empty.db');
+    const big = join(dir, 'big.db');
+    makeStateFile(empty, 0);
+    makeStateFile(big, 20_000);
+    const e = timeList(main, empty);
+    const b = timeList(main, big);
+    figures.list_20000_ms = { empty_host: e, domains_20000: b, diff_min: b.min - e.min, diff_p50: b.p50 - e.p50, diff_cpu: b.cpu - e.cpu };
+    const fmt = (x: { min: number; p50: number; cpu: number }) => `${x.min.toFixed(1)} / ${x.p50.toFixed(1)} / ${x.cpu.toFixed(0)} ms`;
+    say(`${'xk list, empty host (min / p50 / cpu)'.padEnd(52)} ${fmt(e)}`);
+    say(`${'xk list, 20,000 domains (min / p50 / cpu)'.padEnd(52)} ${fmt(b)}`);
+    say(`${'  difference (goal: under 20 ms)'.padEnd(52)} ${fmt({ min: b.min - e.min, p50: b.p50 - e.p50, cpu: b.cpu - e.cpu })}`);
+  } else say('xk list on 20,000 domains: not measured (npm run build first)');
+}
+
+/** Children's CPU time so far, in ms (/proc/self/stat cutime + cstime, clock ticks of 10 ms); NaN off Linux. */
+function childCpuMs(): number {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+function timeList(main: string, state: string, runs = 9): { min: number; p50: number; cpu: number } {
+  const xs: number[] = [];
+  const cpu0 = childCpuMs();
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [main, 'list'], { env: { ...process.env, XENKIT_STATE: state }, stdio: ['ignore', 'ignore', 'pipe'] });
+    xs.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`xk list on ${state} exited ${r.status}: ${r.stderr}`);
+  }
+  xs.sort((a, b) => a - b);
+  return { min: xs[0]!, p50: xs[runs >> 1]!, cpu: (childCpuMs() - cpu0) / runs };
 }
 
 if (json) console.log(JSON.stringify(figures));

@@ -26,6 +26,7 @@ export function register(program: Command): void {
       }
       const rows = listRows(records);
       if (o.json) jsonOut(rows);
-      else for (const l of formatList(rows, !!o.verbose, cpuTime)) out(l);
+      // One write, not one per domain (20,000 lines are 20,000 system calls to a file).
+      else out(formatList(rows, !!o.verbose, cpuTime).join('\n'));
     });
 }

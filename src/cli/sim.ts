@@ -1,8 +1,7 @@
-import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { XenkitError } from '../errors.js';
 import { SIM_OPS } from '../sim/sim.js';
-import { openSimState } from '../sim/store.js';
+import { openSimState, resetSimState } from '../sim/store.js';
 import { parseRelease } from '../xen/releases.js';
 import { statePath } from './host.js';
 import { addHostOptions, hostFromOptions } from './host-options.js';
@@ -16,10 +15,8 @@ export function register(program: Command): void {
     .action((o: Record<string, unknown>, cmd: Command) => {
       const path = statePath(cmd);
       const host = hostFromOptions(o, parseRelease(o.xen, '--xen'));
-      if (existsSync(path) && !o.force)
-        throw new XenkitError('STATE_EXISTS', `state file ${path} already holds a simulated host`, { field: 'state', value: path, hint: 'use `xk sim reset` to empty it, or `xk sim init --force` to replace it' });
-      removeState(path);
-      openSimState(path, { host }).close();
+      // One write transaction on the open file: another xk sees the old host or the new one.
+      resetSimState(path, { host, ifNew: !o.force, force: !!o.force });
       out(`simulated Xen ${host.release} ${host.arch} host created in ${path}`);
     });
   sim
@@ -29,16 +26,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  xk sim reset')
     .action((o: { force?: boolean }, cmd: Command) => {
       const path = statePath(cmd);
-      let host;
-      try {
-        const st = openSimState(path);
-        host = st.read((s) => s.host);
-        st.close();
-      } catch (e) {
-        if (!o.force) throw e;
-      }
-      removeState(path);
-      openSimState(path, { host }).close();
+      resetSimState(path, { force: !!o.force });
       out(`simulated host in ${path} reset`);
     });
   sim
@@ -82,6 +70,3 @@ export function register(program: Command): void {
       }
     });}
 
-function removeState(path: string): void {
-  for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
-}

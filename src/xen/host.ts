@@ -69,8 +69,34 @@ const hostSchema = lazySchema((z) =>
   .strict(),
 );
 
+/**
+ * A complete, valid host description, checked by hand: the same acceptance as the schema below for
+ * descriptions that give every field, without loading zod (a stored host is checked on every open).
+ */
+export function completeHost(h: Record<string, unknown>): HostCaps | undefined {
+  const keys = Object.keys(h);
+  if (keys.length !== HOST_KEYS.length || !keys.every((k) => k in DEFAULT_HOST)) return undefined;
+  const int = (v: unknown, lo: number, hi: number) => Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
+  const ok =
+    (RELEASE_IDS as readonly unknown[]).includes(h.release) &&
+    (ARCHES as readonly unknown[]).includes(h.arch) &&
+    int(h.memoryMiB, 1, 1 << 30) &&
+    int(h.dom0MemoryMiB, 1, (h.memoryMiB as number) - 1) &&
+    int(h.cpus, 1, 4096) &&
+    BOOL_KEYS.every((k) => typeof h[k] === 'boolean') &&
+    (h.gic === 'v2' || h.gic === 'v3');
+  return ok ? ({ ...h } as unknown as HostCaps) : undefined;
+}
+const HOST_KEYS = Object.keys(DEFAULT_HOST);
+const BOOL_KEYS = ['hvm', 'hap', 'shadow', 'iommu', 'vpmu', 'vmtrace'] as const;
+
 /** Fill in and check a host description; bad fields get an error naming field, value and what is accepted. */
 export function makeHost(partial: Record<string, unknown> = {}, field = 'host'): HostCaps {
+  return completeHost(partial) ?? hostBySchema(partial, field);
+}
+
+/** makeHost() through the schema (zod): defaults filled in, every error in words. */
+export function hostBySchema(partial: Record<string, unknown>, field = 'host'): HostCaps {
   const parsed = hostSchema().safeParse(partial);
   if (!parsed.success) throw zodToError(parsed.error, partial, field);
   const p = parsed.data;

@@ -14,7 +14,7 @@ import { acceptedValues, defaultEmulation, describeEmu, emuAll, emulationAccepte
 import { cdfMask, cdfNames, cdfTable, cdfValue } from './flags.js';
 
 import { inRange, type ReleaseId } from './releases.js';
-import { isX86ArchConfig, type ArmArchConfig } from '../hv/hypervisor.js';
+import { isX86ArchConfig, type ArmArchConfig } from './domain-args.js';
 import { citation, ruleApplies, type CreateRule, type RuleContext, type RuleFailure } from './rules.js';
 
 export type Phase = 'domctl' | 'sanitise' | 'create';

@@ -1,6 +1,6 @@
 import type { ErrnoName } from './errno.js';
 import type { HostCaps } from './host.js';
-import type { CreateDomainArgs } from '../hv/hypervisor.js';
+import type { CreateDomainArgs } from './domain-args.js';
 import { inRange, type ReleaseId } from './releases.js';
 
 /** What a createdomain check sees: the release, the host, the request, and whether it is the hardware domain. */

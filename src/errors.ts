@@ -64,6 +64,15 @@ export function hypercallError(op: string, errno: ErrnoName, why: string, source
   });
 }
 
+/**
+ * Is this Xen's answer to a hypercall (real or simulated), whose side effects stand? Hypercall
+ * failures carry 'XEN_<errno>'; a createdomain rule refusal keeps its rule's code and says
+ * `details.hypercall`.
+ */
+export function isHypercallError(e: unknown): boolean {
+  return e instanceof XenkitError && e.errno !== undefined && (e.code.startsWith('XEN_') || e.details?.hypercall !== undefined);
+}
+
 export function badInput(field: string, value: unknown, accepted: string, code = 'BAD_INPUT'): XenkitError {
   return new XenkitError(code, `${field}: ${show(value)} is not accepted; expected ${accepted}`, {
     field,

@@ -1,4 +1,4 @@
-import { XenkitError, show } from '../errors.js';
+import { XenkitError, isHypercallError, show } from '../errors.js';
 import { SHUTDOWN_REASONS, requireExtra, type ArchConfig, type CreateDomainArgs, type DomainInfo, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
 import { SIM_OPS } from '../sim/sim.js';
 import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
@@ -36,7 +36,7 @@ export function replayLine(hv: Hypervisor, release: ReleaseId, text: string, lin
     return { line: lineNo, op, ok: true, ...res };
   } catch (e) {
     if (!(e instanceof XenkitError)) throw e;
-    if (e.errno && e.code.startsWith('XEN_')) {
+    if (isHypercallError(e)) {
       const r: ReplayResult = { line: lineNo, op, ok: false, errno: e.errno };
       if (explain) r.reason = e.message;
       return r;

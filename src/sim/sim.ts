@@ -15,6 +15,7 @@ import { DEFAULT_HOST, makeHost, type HostCaps } from '../xen/host.js';
 import { createRules, runCreateRules, type Phase, type PhasedFailure } from '../xen/createdomain.js';
 import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
 import { cdfValue } from '../xen/flags.js';
+import { ruleCode } from '../xen/rules.js';
 import { inRange } from '../xen/releases.js';
 import { physcapNames, physcapBits } from '../xen/physinfo.js';
 import { maxVcpusLimit } from '../xen/limits.js';
@@ -80,13 +81,14 @@ function hexId(n: number): string {
 }
 
 function refusal(f: PhasedFailure): XenkitError {
-  return new XenkitError('XEN_' + f.errno, `createdomain failed: ${f.errno} (${ERRNO[f.errno]}): ${f.reason}`, {
+  // The rule's own code, as pre-flight gives it (xc/check.ts); the errno is Xen's.
+  return new XenkitError(ruleCode(f.rule), `createdomain failed: ${f.errno} (${ERRNO[f.errno]}): ${f.reason}`, {
     field: f.field,
     value: f.value,
     errno: f.errno,
     hint: f.hint,
     source: f.source,
-    details: { rule: f.rule, ...(f.xenLog ? { xenLog: f.xenLog } : {}) },
+    details: { rule: f.rule, hypercall: 'createdomain', ...(f.xenLog ? { xenLog: f.xenLog } : {}) },
   });
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import Database from 'better-sqlite3';
-import { XenkitError } from '../errors.js';
+import { XenkitError, isHypercallError } from '../errors.js';
 import type { ShutdownReason } from '../hv/hypervisor.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
 import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
@@ -130,7 +130,7 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
       } catch (e) {
         // A hypercall refusal is Xen's answer, and its side effects (the domid allocator moving)
         // are Xen's too: keep them. Anything else rolls back.
-        if (!(e instanceof XenkitError && e.errno && e.code.startsWith('XEN_'))) throw e;
+        if (!isHypercallError(e)) throw e;
         xenErr = e;
       }
       if (write) save(sim, names);

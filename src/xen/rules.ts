@@ -51,3 +51,8 @@ export function citation(rule: CreateRule, r: ReleaseId): string {
   return `${rule.where} @RELEASE-${r}.0`;
 }
 
+
+/** The stable error code of a rule, the same whether pre-flight or the hypercall finds it: 'emulation-not-allowed' -> 'EMULATION_NOT_ALLOWED'. */
+export function ruleCode(rule: string): string {
+  return rule.toUpperCase().replace(/-/g, '_');
+}

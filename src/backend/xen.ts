@@ -24,6 +24,8 @@ type Koffi = typeof import('koffi');
 type Fn = (...args: unknown[]) => number;
 
 const PRIVCMD = '/dev/xen/privcmd';
+/** Domains read per xc_domain_getinfolist() call (xenkit's choice, as xl's list uses batches). */
+const LIST_BATCH = 256;
 
 function noXen(code: string, message: string, hint: string): XenkitError {
   return new XenkitError(code, message, { field: 'backend', value: 'xen', hint });
@@ -172,10 +174,10 @@ export class XenBackend implements Hypervisor {
     const out: DomainInfo[] = [];
     let first = 0;
     for (;;) {
-      const buf = Buffer.alloc(size * 256);
-      const n = this.call('getdomaininfolist', this.f.xc_domain_getinfolist!(this.xch, first, 256, buf));
+      const buf = Buffer.alloc(size * LIST_BATCH);
+      const n = this.call('getdomaininfolist', this.f.xc_domain_getinfolist!(this.xch, first, LIST_BATCH, buf));
       for (let i = 0; i < n; i++) out.push(this.decode(buf, i * size));
-      if (n < 256) return out;
+      if (n < LIST_BATCH) return out;
       first = out[out.length - 1]!.domid + 1;
     }
   }

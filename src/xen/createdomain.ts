@@ -9,7 +9,8 @@
  *  - 'create':   inside domain_create()/arch_domain_create(): the id is free again afterwards.
  * Each rule names its Xen source; the release tag is appended per release (citation()).
  */
-import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES, INITIAL_NR_GRANT_FRAMES, maxVcpusLimit } from './limits.js';
+import { INITIAL_NR_GRANT_FRAMES, maxVcpusLimit } from './limits.js';
+import { teeName, teeValue } from './arm.js';
 import { acceptedValues, defaultEmulation, describeEmu, emuAll, emulationAccepted, emulationRule, emuNames, hex } from './emulation.js';
 import { cdfMask, cdfNames, cdfTable, cdfValue } from './flags.js';
 
@@ -392,10 +393,16 @@ const RULES: PhasedRule[] = [
     arch: 'arm64',
     where: 'xen/arch/arm/domain.c arch_sanitise_domain_config() "Unsupported TEE type"',
     check(ctx) {
+      // tee_type must be TEE_NONE or the host's mediator (tee_get_type()); unknown host: Xen decides.
       const t = num((ctx.args.arch as ArmArchConfig).tee_type);
-      // The simulated host runs no TEE mediator (tee_get_type() == TEE_NONE).
-      if (t !== 0) return { errno: 'EINVAL', field: 'arch.tee_type', value: t, reason: `tee_type ${t} asked for but the host runs no TEE mediator`, hint: 'tee_type = 0 (XEN_DOMCTL_CONFIG_TEE_NONE)' };
-      return undefined;
+      const r = ctx.release;
+      const none = teeValue(r, 'none') ?? 0;
+      const mediator = ctx.host.tee;
+      if (t === none || mediator === undefined) return undefined;
+      const hostValue = teeValue(r, mediator);
+      if (t === hostValue) return undefined;
+      const allowed = `${none} (XEN_DOMCTL_CONFIG_TEE_NONE)${mediator !== 'none' && hostValue !== undefined ? ` or ${hostValue} (TEE_${mediator.toUpperCase()}, the host's)` : ''}`;
+      return { errno: 'EINVAL', field: 'arch.tee_type', value: t, reason: `tee_type ${t}${teeName(r, t) ? ` (${teeName(r, t)})` : ''} asked for but the host runs ${mediator === 'none' ? 'no TEE mediator' : `the ${mediator} mediator`}`, hint: `tee_type = ${allowed}` };
     },
   },
   {
@@ -571,16 +578,20 @@ const RULES: PhasedRule[] = [
         if (ver > maxVer) return fail('grant_opts', ctx.args.grant_opts, `grant table version ${ver} is above the supported ${maxVer}`, `grant_opts = XEN_DOMCTL_GRANT_version(1${maxVer > 1 ? ' or 2' : ''})`);
       }
       // 4.12: uint32 fields, no "default" value; 4.13+: int32, negative means Xen's default.
-      let g = inRange(r, '4.13') ? i32(ctx.args.max_grant_frames) : num(ctx.args.max_grant_frames);
-      let m = inRange(r, '4.13') ? i32(ctx.args.max_maptrack_frames) : num(ctx.args.max_maptrack_frames);
-      if (g < 0) g = DEFAULT_MAX_GRANT_FRAMES;
-      if (m < 0) m = DEFAULT_MAX_MAPTRACK_FRAMES;
+      const signed = inRange(r, '4.13');
+      const given = (v: number | undefined) => (signed ? i32(v) : num(v));
+      // The host's gnttab_max_frames / gnttab_max_maptrack_frames; unknown on a real host: Xen decides.
+      const optG = ctx.host.maxGrantFrames;
+      const optM = ctx.host.maxMaptrackFrames;
+      const g = given(ctx.args.max_grant_frames) < 0 ? optG : given(ctx.args.max_grant_frames);
+      const m = given(ctx.args.max_maptrack_frames) < 0 ? optM : given(ctx.args.max_maptrack_frames);
       const capped = !inRange(r, '4.18');
-      if (g < INITIAL_NR_GRANT_FRAMES)
-        return fail('max_grant_frames', ctx.args.max_grant_frames ?? 0, `max_grant_frames is ${g}: a domain needs at least INITIAL_NR_GRANT_FRAMES (${INITIAL_NR_GRANT_FRAMES})`, `max_grant_frames ${capped ? `between ${INITIAL_NR_GRANT_FRAMES} and ${DEFAULT_MAX_GRANT_FRAMES}` : `>= ${INITIAL_NR_GRANT_FRAMES}`}${inRange(r, '4.13') ? ', or -1 for the default' : ''}`);
+      const range = capped && optG !== undefined ? `between ${INITIAL_NR_GRANT_FRAMES} and ${optG}` : `>= ${INITIAL_NR_GRANT_FRAMES}`;
+      if (g !== undefined && g < INITIAL_NR_GRANT_FRAMES)
+        return fail('max_grant_frames', ctx.args.max_grant_frames ?? 0, `max_grant_frames is ${g}: a domain needs at least INITIAL_NR_GRANT_FRAMES (${INITIAL_NR_GRANT_FRAMES})`, `max_grant_frames ${range}${signed ? ', or -1 for the default' : ''}`);
       if (capped) {
-        if (g > DEFAULT_MAX_GRANT_FRAMES) return fail('max_grant_frames', g, `max_grant_frames ${g} is above gnttab_max_frames (${DEFAULT_MAX_GRANT_FRAMES})`, `max_grant_frames <= ${DEFAULT_MAX_GRANT_FRAMES}`);
-        if (m > DEFAULT_MAX_MAPTRACK_FRAMES) return fail('max_maptrack_frames', m, `max_maptrack_frames ${m} is above gnttab_max_maptrack_frames (${DEFAULT_MAX_MAPTRACK_FRAMES})`, `max_maptrack_frames <= ${DEFAULT_MAX_MAPTRACK_FRAMES}`);
+        if (g !== undefined && optG !== undefined && g > optG) return fail('max_grant_frames', g, `max_grant_frames ${g} is above the host's gnttab_max_frames (${optG})`, `max_grant_frames <= ${optG}${signed ? ', or -1 for the default' : ''}`);
+        if (m !== undefined && optM !== undefined && m > optM) return fail('max_maptrack_frames', m, `max_maptrack_frames ${m} is above the host's gnttab_max_maptrack_frames (${optM})`, `max_maptrack_frames <= ${optM}${signed ? ', or -1 for the default' : ''}`);
       }
       return undefined;
     },
@@ -591,9 +602,11 @@ const RULES: PhasedRule[] = [
     from: '4.17',
     where: 'xen/common/sched/cpupool.c cpupool_add_domain() (cpupool_find_by_id() fails)',
     check(ctx) {
-      // The simulated host has one cpupool, Pool-0.
-      if (num(ctx.args.cpupool_id) !== 0)
-        return { errno: 'ESRCH', field: 'cpupool_id', value: ctx.args.cpupool_id, reason: `there is no cpupool ${ctx.args.cpupool_id}`, hint: 'cpupool_id = 0 (Pool-0)' };
+      // The host's cpupools; unknown (a real host whose list the backend cannot read): Xen decides.
+      const pools = ctx.host.cpupools;
+      const id = num(ctx.args.cpupool_id);
+      if (pools && !pools.includes(id))
+        return { errno: 'ESRCH', field: 'cpupool_id', value: ctx.args.cpupool_id, reason: `there is no cpupool ${id} (the host has ${pools.join(', ')})`, hint: `cpupool_id = one of ${pools.join(', ')} (0 is Pool-0)` };
       return undefined;
     },
   },

@@ -56,8 +56,8 @@ export interface ReleaseSpan<T> {
   row: T;
 }
 
-/** Every per-release table built by perRelease(), by name: a test checks each covers RELEASE_IDS. */
-export const PER_RELEASE_TABLES = new Map<string, Record<string, unknown>>();
+/** Every per-release table built by perRelease(), by name, with its spans: a test checks each covers RELEASE_IDS. */
+export const PER_RELEASE_TABLES = new Map<string, { rows: Record<string, unknown>; spans: readonly ReleaseSpan<unknown>[] }>();
 
 /**
  * A table total over the release list, from closed spans that must cover every release exactly once:
@@ -72,6 +72,7 @@ export function perRelease<T>(table: string, spans: readonly ReleaseSpan<T>[], i
     return i;
   };
   for (const s of spans) {
+    if (at(s.from) > at(s.to)) throw factsError(table, `has a row from ${s.from} to ${s.to}, which is empty`);
     for (let i = at(s.from); i <= at(s.to); i++) {
       if (ids[i]! in out) throw factsError(table, `has two rows for ${ids[i]}`);
       out[ids[i]!] = s.row;
@@ -79,7 +80,7 @@ export function perRelease<T>(table: string, spans: readonly ReleaseSpan<T>[], i
   }
   const missing = ids.filter((r) => !(r in out));
   if (missing.length) throw factsError(table, `has no row for ${missing.join(', ')}`);
-  if (ids === RELEASE_IDS) PER_RELEASE_TABLES.set(table, out);
+  if (ids === RELEASE_IDS) PER_RELEASE_TABLES.set(table, { rows: out, spans });
   return out as Record<ReleaseId, T>;
 }
 

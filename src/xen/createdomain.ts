@@ -13,8 +13,9 @@ import { INITIAL_NR_GRANT_FRAMES, maxVcpusLimit } from './limits.js';
 import { effectiveGic, gicChoices, gicName, gicValue, teeName, teeValue } from './arm.js';
 import { acceptedValues, defaultEmulation, describeEmu, emuAll, emulationAccepted, emulationRule, emuNames, hex } from './emulation.js';
 import { cdfMask, cdfNames, cdfTable, cdfValue } from './flags.js';
+import { abi, createdomainFields } from './abi.js';
 
-import { inRange, perRelease, releaseIndex, type ReleaseId } from './releases.js';
+import { perRelease, releaseIndex, type ReleaseId } from './releases.js';
 import { XenkitError } from '../errors.js';
 import { isX86ArchConfig, type ArmArchConfig } from './domain-args.js';
 import { citation, ruleApplies, type CreateRule, type RuleContext, type RuleFailure } from './rules.js';
@@ -41,8 +42,8 @@ function emuFlags(ctx: RuleContext): number {
 /** x86 arch_sanitise_domain_config(): 4.19+ altp2m_opts low 16 bits are the mode (struct { u16 opts; u16 nr; } in 4.21+). */
 const altp2mMode = (ctx: RuleContext) => num(ctx.args.altp2m_opts) & 0x3;
 
-/** Unknown XEN_DOMCTL_CDF_* bits: checked in domctl.c up to 4.11, in sanitise_domain_config() from 4.12. */
-function cdfUnknown(ctx: RuleContext) {
+/** Unknown XEN_DOMCTL_CDF_* bits: checked in domctl.c up to 4.11 (silently), in sanitise_domain_config() from 4.12 (logged). */
+function cdfUnknown(ctx: RuleContext, logged: boolean) {
   const extra = ctx.args.flags & ~cdfMask(ctx.release);
   if (!extra) return undefined;
   return {
@@ -51,7 +52,7 @@ function cdfUnknown(ctx: RuleContext) {
     value: ctx.args.flags,
     reason: `flags ${hex(ctx.args.flags)} has bits Xen ${ctx.release} does not define (${hex(extra)})`,
     hint: `use only XEN_DOMCTL_CDF_{${cdfNames(ctx.release, cdfMask(ctx.release)).join(',')}} (mask ${hex(cdfMask(ctx.release))})`,
-    ...(inRange(ctx.release, '4.12') ? { xenLog: `Unknown CDF flags ${hex(ctx.args.flags)}` } : {}),
+    ...(logged ? { xenLog: `Unknown CDF flags ${hex(ctx.args.flags)}` } : {}),
   };
 }
 
@@ -75,6 +76,13 @@ const ARM_OPTIONAL_FLAGS = perRelease<readonly string[]>('arm-optional-flags', [
   { from: '4.21', to: '4.22', row: ['iommu', 'vpmu', 'xs_domain', 'trap_unmapped_accesses'] },
 ]);
 
+/** grant_table_init() refuses a domain's limits above the host's gnttab_max_* (4.12 .. 4.17); 4.18 dropped the caps (xen/common/grant_table.c). */
+const GRANT_CAPPED = perRelease<boolean>('grant-capped', [
+  { from: '4.6', to: '4.11', row: false }, // no per-domain limits in createdomain
+  { from: '4.12', to: '4.17', row: true },
+  { from: '4.18', to: '4.22', row: false },
+]);
+
 const RULES: PhasedRule[] = [
   // ---- domctl.c, before the id is picked (4.6 - 4.11) ----
   {
@@ -83,7 +91,7 @@ const RULES: PhasedRule[] = [
     from: '4.6',
     to: '4.11',
     where: 'xen/common/domctl.c do_domctl() XEN_DOMCTL_createdomain',
-    check: cdfUnknown,
+    check: (ctx) => cdfUnknown(ctx, false),
   },
   {
     id: 'hvm-and-pvh',
@@ -109,7 +117,7 @@ const RULES: PhasedRule[] = [
     phase: 'sanitise',
     from: '4.12',
     where: 'xen/common/domain.c sanitise_domain_config() "Unknown CDF flags"',
-    check: cdfUnknown,
+    check: (ctx) => cdfUnknown(ctx, true),
   },
   {
     id: 'grant-opts-unknown',
@@ -331,7 +339,8 @@ const RULES: PhasedRule[] = [
     where: 'xen/arch/x86/domain.c arch_sanitise_domain_config() altp2m checks',
     check(ctx) {
       const raw = num(ctx.args.altp2m_opts);
-      const v421 = inRange(ctx.release, '4.21');
+      // 4.21 made altp2m a struct { u16 opts; u16 nr; } (the layout's `altp2m` field) and reworked these checks with it.
+      const v421 = createdomainFields(ctx.release).includes('altp2m');
       const opts = v421 ? raw & 0xffff : raw;
       const nr = v421 ? raw >>> 16 : 0;
       const fail = (reason: string, hint: string) => ({ errno: 'EINVAL' as const, field: 'altp2m_opts', value: raw, reason, hint });
@@ -447,7 +456,7 @@ const RULES: PhasedRule[] = [
           value: f,
           reason: `emulation_flags ${hex(f)} has bits beyond Xen ${ctx.release}'s XEN_X86_EMU_ALL (${hex(all)}): ${emuNames(f & ~all).join('|')} ${(f & ~all) >>> 11 ? 'do not exist' : `are not known to ${ctx.release}`}`,
           hint: acceptedHint(ctx),
-          xenLog: `${inRange(ctx.release, '4.21') ? 'invalid' : 'Invalid'} emulation bitmap: ${hex(f)}`,
+          xenLog: `${emulationRule(ctx.release).bitmapLog}: ${hex(f)}`,
         };
       return undefined;
     },
@@ -572,9 +581,18 @@ const RULES: PhasedRule[] = [
     id: 'arm-spis',
     phase: 'create',
     from: '4.8',
+    to: '4.10',
     arch: 'arm64',
     where: 'xen/arch/arm/vgic.c domain_vgic_init() nr_spis > 1020 - NR_LOCAL_IRQS',
-    check: (ctx) => spisCheck(ctx, inRange(ctx.release, '4.11')),
+    check: (ctx) => spisCheck(ctx, false),
+  },
+  {
+    id: 'arm-spis',
+    phase: 'create',
+    from: '4.11',
+    arch: 'arm64',
+    where: 'xen/arch/arm/vgic.c domain_vgic_init() nr_spis rounded up to 32, > 1020 - NR_LOCAL_IRQS',
+    check: (ctx) => spisCheck(ctx, true),
   },
   // ---- common, late in domain_create() ----
   {
@@ -585,21 +603,22 @@ const RULES: PhasedRule[] = [
     check(ctx) {
       const r = ctx.release;
       const fail = (field: string, value: unknown, reason: string, hint: string) => ({ errno: 'EINVAL' as const, field, value, reason, hint });
-      if (inRange(r, '4.16')) {
+      if (createdomainFields(r).includes('grant_opts')) {
         const ver = num(ctx.args.grant_opts) & 0xf;
         const maxVer = ctx.host.arch === 'arm64' ? 1 : 2;
         if (ver === 0) return fail('grant_opts', ctx.args.grant_opts ?? 0, 'grant table version 0 requested (grant_opts must name version 1 or 2)', `grant_opts = XEN_DOMCTL_GRANT_version(${maxVer})`);
         if (ver > maxVer) return fail('grant_opts', ctx.args.grant_opts, `grant table version ${ver} is above the supported ${maxVer}`, `grant_opts = XEN_DOMCTL_GRANT_version(1${maxVer > 1 ? ' or 2' : ''})`);
       }
       // 4.12: uint32 fields, no "default" value; 4.13+: int32, negative means Xen's default.
-      const signed = inRange(r, '4.13');
+      // The struct's C type: uint32_t in 4.12, int32_t from 4.13 (negative = Xen's default).
+      const signed = fieldType(r, 'max_grant_frames') === 'int32_t';
       const given = (v: number | undefined) => (signed ? i32(v) : num(v));
       // The host's gnttab_max_frames / gnttab_max_maptrack_frames; unknown on a real host: Xen decides.
       const optG = ctx.host.maxGrantFrames;
       const optM = ctx.host.maxMaptrackFrames;
       const g = given(ctx.args.max_grant_frames) < 0 ? optG : given(ctx.args.max_grant_frames);
       const m = given(ctx.args.max_maptrack_frames) < 0 ? optM : given(ctx.args.max_maptrack_frames);
-      const capped = !inRange(r, '4.18');
+      const capped = GRANT_CAPPED[r];
       const range = capped && optG !== undefined ? `between ${INITIAL_NR_GRANT_FRAMES} and ${optG}` : `>= ${INITIAL_NR_GRANT_FRAMES}`;
       if (g !== undefined && g < INITIAL_NR_GRANT_FRAMES)
         return fail('max_grant_frames', ctx.args.max_grant_frames ?? 0, `max_grant_frames is ${g}: a domain needs at least INITIAL_NR_GRANT_FRAMES (${INITIAL_NR_GRANT_FRAMES})`, `max_grant_frames ${range}${signed ? ', or -1 for the default' : ''}`);
@@ -625,6 +644,10 @@ const RULES: PhasedRule[] = [
     },
   },
 ];
+
+function fieldType(r: ReleaseId, field: string): string | undefined {
+  return abi(r).createdomain.fields.find((f) => f[0] === field)?.[1];
+}
 
 function spisCheck(ctx: RuleContext, roundUp: boolean) {
   const n = (ctx.args.arch as ArmArchConfig).nr_spis >>> 0;

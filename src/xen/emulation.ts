@@ -109,6 +109,8 @@ export interface EmulationRule {
   hwdomPit: 'before-mask' | 'after-mask' | 'none';
   /** Wording of the EOPNOTSUPP log line. */
   message: string;
+  /** Wording of the EINVAL log line for bits beyond XEN_X86_EMU_ALL ("Invalid emulation bitmap"; lower case from 4.21). */
+  bitmapLog: string;
   source: string;
 }
 
@@ -128,7 +130,7 @@ const EMULATION_RULES = perRelease<RuleRow>('emulation', [
   {
     from: '4.6',
     to: '4.6',
-    row: () => ({ allowed: [], hwdomPit: 'none', message: '', source: 'xen/include/public/arch-x86/xen.h @RELEASE-4.6.0 (struct xen_arch_domainconfig { char dummy; }: no bitmap, no check)' }),
+    row: () => ({ allowed: [], hwdomPit: 'none', message: '', bitmapLog: '', source: 'xen/include/public/arch-x86/xen.h @RELEASE-4.6.0 (struct xen_arch_domainconfig { char dummy; }: no bitmap, no check)' }),
   },
   {
     // arch_domain_create(): `emulation_flags != 0 && emulation_flags != (hvm ? XEN_X86_EMU_ALL : XEN_X86_EMU_PIT)`
@@ -143,6 +145,7 @@ const EMULATION_RULES = perRelease<RuleRow>('emulation', [
       ],
       hwdomPit: 'after-mask',
       message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
       source: 'xen/arch/x86/domain.c arch_domain_create() @RELEASE-4.7.0',
     }),
   },
@@ -160,6 +163,7 @@ const EMULATION_RULES = perRelease<RuleRow>('emulation', [
       ],
       hwdomPit: 'before-mask',
       message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
       source: 'xen/arch/x86/domain.c arch_domain_create() @RELEASE-4.8.0',
     }),
   },
@@ -177,6 +181,7 @@ const EMULATION_RULES = perRelease<RuleRow>('emulation', [
       ],
       hwdomPit: 'before-mask',
       message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
       source: okSource(r),
     }),
   },
@@ -193,15 +198,16 @@ const EMULATION_RULES = perRelease<RuleRow>('emulation', [
       ],
       hwdomPit: 'before-mask',
       message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
       source: okSource(r),
     }),
   },
   // 4.19 (USE_PIRQ user-selectable for HVM domU) and 4.21+ (the configs[] table; new log wording).
-  { from: '4.19', to: '4.20', row: (r, all) => pirqRule(r, all, OLD_MSG) },
-  { from: '4.21', to: '4.22', row: (r, all) => pirqRule(r, all, 'will not create %s domain with emulators') },
+  { from: '4.19', to: '4.20', row: (r, all) => pirqRule(r, all, OLD_MSG, 'Invalid emulation bitmap') },
+  { from: '4.21', to: '4.22', row: (r, all) => pirqRule(r, all, 'will not create %s domain with emulators', 'invalid emulation bitmap') },
 ]);
 
-function pirqRule(r: ReleaseId, all: number, message: string): EmulationRule {
+function pirqRule(r: ReleaseId, all: number, message: string, bitmapLog: string): EmulationRule {
   return {
     allowed: [
       { guest: 'hvm', domain: 'domU', min: all & ~(VPCI | USE_PIRQ), opt: USE_PIRQ, label: 'HVM: XEN_X86_EMU_ALL & ~VPCI, USE_PIRQ optional' },
@@ -211,6 +217,7 @@ function pirqRule(r: ReleaseId, all: number, message: string): EmulationRule {
     ],
     hwdomPit: 'before-mask',
     message,
+    bitmapLog,
     source: okSource(r),
   };
 }

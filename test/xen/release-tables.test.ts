@@ -14,8 +14,9 @@ import '../../src/xen/domctl.js';
 import '../../src/xen/emulation.js';
 import '../../src/xen/limits.js';
 import '../../src/xen/libxl.js';
+import '../../src/xen/createdomain.js';
 
-const EXPECTED_TABLES = ['domid', 'getdomaininfo', 'max_vcpus', 'emulation', 'emulation-default', 'grant-limits', 'libxl-dir', 'libxl-grant-defaults', 'arm-optional-flags'];
+const EXPECTED_TABLES = ['domid', 'getdomaininfo', 'max_vcpus', 'emulation', 'emulation-default', 'grant-limits', 'libxl-dir', 'libxl-grant-defaults', 'arm-optional-flags', 'grant-capped'];
 
 test('every per-release table has exactly the releases of RELEASE_IDS', () => {
   for (const t of EXPECTED_TABLES) assert.ok(PER_RELEASE_TABLES.has(t), `table ${t} registered`);

@@ -15,6 +15,7 @@ import { DEFAULT_HOST, makeHost, type HostCaps } from '../xen/host.js';
 import { createRules, runCreateRules, type Phase, type PhasedFailure } from '../xen/createdomain.js';
 import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
 import { cdfValue } from '../xen/flags.js';
+import { firstRelease } from '../xen/releases.js';
 import { ruleCode } from '../xen/rules.js';
 import { CONTROLLER_PAUSE_MAX, PAUSE_OVERFLOW, getdomaininfoRule, maxVcpusRule } from '../xen/domctl.js';
 import { kibToPagesCeil, kibToPagesFloor, mibToPages, pagesToKiB } from '../xen/pages.js';
@@ -334,7 +335,7 @@ export class SimXen implements Hypervisor {
     let exact: boolean;
     if (rule.kind === 'bitmap-any') {
       if (requested >= DOMID_FIRST_RESERVED && requested !== DOMID_ANY)
-        throw hypercallError('createdomain', rule.invalid!, `domain id ${hexId(requested)} is reserved; only DOMID_ANY (0x7ff5) asks Xen ${this.host.release} to pick one`, rule.source);
+        throw hypercallError('createdomain', rule.invalid!, `domain id ${hexId(requested)} is reserved; only DOMID_ANY (${hexId(DOMID_ANY)}) asks Xen ${this.host.release} to pick one`, rule.source);
       exact = requested !== DOMID_ANY;
     } else exact = requested > 0 && requested < DOMID_FIRST_RESERVED;
     if (exact) {
@@ -343,7 +344,7 @@ export class SimXen implements Hypervisor {
           'createdomain',
           rule.inUse,
           requested === 0 && rule.kind === 'bitmap-any'
-            ? 'domain id 0 is in use by dom0: from 4.22 a requested id of 0 means exactly 0; pass DOMID_ANY (0x7ff5) to have Xen pick one'
+            ? `domain id 0 is in use by dom0: from ${firstRelease((r) => domidRule(r).kind === 'bitmap-any')} a requested id of 0 means exactly 0; pass DOMID_ANY (${hexId(DOMID_ANY)}) to have Xen pick one`
             : `domain id ${requested} is in use`,
           rule.source,
         );
@@ -456,7 +457,7 @@ export class SimXen implements Hypervisor {
     if (domid === 0) throw hypercallError('max_vcpus', 'EINVAL', 'a domain cannot change its own vCPUs (dom0 is the caller)');
     if (maxVcpusRule(this.host.release) === 'confirm') {
       if (maxVcpus !== d.maxVcpus)
-        throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} differs from the max_vcpus (${d.maxVcpus}) given at createdomain; from 4.12 they must match`);
+        throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} differs from the max_vcpus (${d.maxVcpus}) given at createdomain; from ${firstRelease((r) => maxVcpusRule(r) === 'confirm')} they must match`);
       d.vcpusCreated = true;
       return;
     }

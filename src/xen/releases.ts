@@ -87,3 +87,8 @@ export function perRelease<T>(table: string, spans: readonly ReleaseSpan<T>[], i
 function factsError(table: string, what: string): XenkitError {
   return new XenkitError('FACTS_INCOMPLETE', `facts table ${table} ${what}`, { field: table, hint: 'give every release in RELEASE_IDS (src/xen/releases.ts) exactly one row, citing its source' });
 }
+
+/** The first release for which `pred` holds (for "from 4.N" in messages, derived from the facts). */
+export function firstRelease(pred: (r: ReleaseId) => boolean): ReleaseId | undefined {
+  return RELEASE_IDS.find(pred);
+}

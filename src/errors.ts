@@ -64,6 +64,15 @@ export function hypercallError(op: string, errno: ErrnoName, why: string, source
   });
 }
 
+/**
+ * Is this Xen's answer to a hypercall (real or simulated), whose side effects stand? Hypercall
+ * failures carry 'XEN_<errno>'; a createdomain rule refusal keeps its rule's code and says
+ * `details.hypercall`.
+ */
+export function isHypercallError(e: unknown): boolean {
+  return e instanceof XenkitError && e.errno !== undefined && (e.code.startsWith('XEN_') || e.details?.hypercall !== undefined);
+}
+
 export function badInput(field: string, value: unknown, accepted: string, code = 'BAD_INPUT'): XenkitError {
   return new XenkitError(code, `${field}: ${show(value)} is not accepted; expected ${accepted}`, {
     field,
@@ -126,6 +135,7 @@ export const ERROR_CODES = {
   LIBXL_WORKER: ['environment', 'the libxl worker process died or answered something that is not its one JSON line'],
   LIBXL_ERROR: ['refused', 'libxl failed with an error number it does not name'],
   ABI_MISMATCH: ['internal', "xenkit's own layout facts do not add up (a bug: report it)"],
+  FACTS_INCOMPLETE: ['internal', 'a per-release facts table misses a release or covers one twice (a bug: report it)'],
   INTERNAL: ['internal', 'an unexpected exception (a bug), e.g. inside the libxl worker'],
   // The createdomain rules (src/xen/createdomain.ts ids through ruleCode()): Xen refuses, with the rule's errno.
   CDF_UNKNOWN: ['refused', 'a XEN_DOMCTL_CDF_* bit the release does not know'],

@@ -1,10 +1,15 @@
 import { existsSync, accessSync, constants } from 'node:fs';
 import { XenkitError, hypercallError } from '../errors.js';
-import { SHUTDOWN_REASONS, type CreateDomainArgs, type DomainInfo, type Hypervisor, type HypervisorExtras, type PhysInfo, type ShutdownReason, type XenVersion } from '../hv/hypervisor.js';
+import type { CreateDomainArgs, DomainInfo, Hypervisor, HypervisorExtras, PhysInfo, ShutdownReason, XenVersion } from '../hv/hypervisor.js';
 import { hostFromPhysinfo, type HostCaps } from '../xen/host.js';
 import { abi } from '../xen/abi.js';
 import { errnoName, type ErrnoName } from '../xen/errno.js';
-import { inRange, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
+import { createFunction, getinfoSingleFunction, LIBXC_WRITES, parsePrototype, type CPrototype } from '../xen/libxc.js';
+import { decodeDominf } from '../xen/dominfo.js';
+import { shutdownCode } from '../xen/shutdown.js';
+import { decodeXenVersion, XEN_EXTRAVERSION_LEN, XENVER_extraversion, XENVER_version } from '../xen/version.js';
+import { kibToPagesCeil } from '../xen/pages.js';
+import { NEWEST_RELEASE, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
 import { loadKoffi } from './koffi.js';
 import { marshalArch, marshalCreatedomain, unmarshal } from './marshal.js';
 
@@ -18,9 +23,9 @@ import { marshalArch, marshalCreatedomain, unmarshal } from './marshal.js';
 type Koffi = typeof import('koffi');
 type Fn = (...args: unknown[]) => number;
 
-const XENVER_version = 0;
-const XENVER_extraversion = 1;
 const PRIVCMD = '/dev/xen/privcmd';
+/** Domains read per xc_domain_getinfolist() call (xenkit's choice, as xl's list uses batches). */
+const LIST_BATCH = 256;
 
 function noXen(code: string, message: string, hint: string): XenkitError {
   return new XenkitError(code, message, { field: 'backend', value: 'xen', hint });
@@ -57,20 +62,19 @@ export class XenBackend implements Hypervisor {
     } catch {
       throw noXen('NO_PERMISSION', `xen backend: permission denied on ${privcmd}`, 'run xk as root in dom0');
     }
-    const fn = (proto: string) => lib.func(proto) as unknown as Fn;
-    const open = fn('void *xc_interface_open(void *logger, void *dombuild_logger, unsigned int open_flags)');
-    const xch = open(null, null, 0) as unknown;
+    // xc_interface_open()/xc_version() are the same in every release: bind them from the library's own.
+    const early = (RELEASE_IDS as readonly string[]).includes(libRelease) ? (libRelease as ReleaseId) : NEWEST_RELEASE;
+    const fn = (name: string) => lib.func(koffiDeclaration(parsePrototype(abi(early).libxc[name]!))) as unknown as Fn;
+    const xch = fn('xc_interface_open')(null, null, 0) as unknown;
     if (!xch) {
       const e = errnoName(this.k.errno()) ?? 'EIO';
       if (e === 'EACCES' || e === 'EPERM') throw noXen('NO_PERMISSION', `xen backend: xc_interface_open() failed with ${e}`, 'run xk as root in dom0');
       throw noXen('NO_XEN', `xen backend: xc_interface_open() failed with ${e}`, 'check that this is a Xen dom0 with xen-privcmd loaded');
     }
     this.xch = xch;
-    const version = fn('int xc_version(void *xch, int cmd, void *arg)');
-    const v = version(xch, XENVER_version, null) >>> 0;
-    this.major = v >>> 16;
-    this.minor = v & 0xffff;
-    const extra = Buffer.alloc(16);
+    const version = fn('xc_version');
+    ({ major: this.major, minor: this.minor } = decodeXenVersion(version(xch, XENVER_version, null) >>> 0));
+    const extra = Buffer.alloc(XEN_EXTRAVERSION_LEN);
     version(xch, XENVER_extraversion, extra);
     this.extra = extra.toString('latin1').replace(/\0.*$/s, '');
     const running = `${this.major}.${this.minor}`;
@@ -79,28 +83,13 @@ export class XenBackend implements Hypervisor {
     if (running !== libRelease)
       throw noXen('UNSUPPORTED_RELEASE', `xen backend: ${soname} is Xen ${libRelease}'s library but the hypervisor is ${running}`, `install the tools matching the hypervisor (libxenctrl.so.${running})`);
     this.release = running as ReleaseId;
-    this.f = this.bind(fn);
+    this.f = this.bind(lib);
   }
 
-  private bind(fn: (p: string) => Fn): Record<string, Fn> {
-    const r = this.release;
-    const f: Record<string, Fn> = {
-      close: fn('int xc_interface_close(void *xch)'),
-      getinfolist: fn('int xc_domain_getinfolist(void *xch, uint32_t first, unsigned int max, _Out_ uint8_t *info)'),
-      pause: fn('int xc_domain_pause(void *xch, uint32_t domid)'),
-      unpause: fn('int xc_domain_unpause(void *xch, uint32_t domid)'),
-      destroy: fn('int xc_domain_destroy(void *xch, uint32_t domid)'),
-      setmaxmem: fn('int xc_domain_setmaxmem(void *xch, uint32_t domid, uint64_t max_memkb)'),
-      maxvcpus: fn('int xc_domain_max_vcpus(void *xch, uint32_t domid, unsigned int max)'),
-      shutdown: fn('int xc_domain_shutdown(void *xch, uint32_t domid, int reason)'),
-      physinfo: fn('int xc_physinfo(void *xch, _Out_ uint8_t *info)'),
-      populate: fn('int xc_domain_populate_physmap_exact(void *xch, uint32_t domid, unsigned long nr, unsigned int order, unsigned int flags, uint64_t *pfns)'),
-    };
-    // The entry point's signature per release (facts: abi-data.ts libxc prototypes).
-    if (inRange(r, '4.12')) f.create = fn('int xc_domain_create(void *xch, _Inout_ uint32_t *pdomid, _Inout_ uint8_t *config)');
-    else if (r === '4.6') f.create = fn('int xc_domain_create_config(void *xch, uint32_t ssidref, uint8_t *handle, uint32_t flags, _Inout_ uint32_t *pdomid, _Inout_ uint8_t *config)');
-    else f.create = fn('int xc_domain_create(void *xch, uint32_t ssidref, uint8_t *handle, uint32_t flags, _Inout_ uint32_t *pdomid, _Inout_ uint8_t *config)');
-    if (inRange(r, '4.18')) f.getinfo = fn('int xc_domain_getinfo_single(void *xch, uint32_t domid, _Out_ uint8_t *info)');
+  /** Every libxenctrl function xenkit calls, as this release declares it (facts: abi-data.ts libxc). */
+  private bind(lib: ReturnType<Koffi['load']>): Record<string, Fn> {
+    const f: Record<string, Fn> = {};
+    for (const b of libxcBindings(this.release)) f[b.name] = lib.func(b.koffi) as unknown as Fn;
     return f;
   }
 
@@ -124,7 +113,7 @@ export class XenBackend implements Hypervisor {
   physinfo(): PhysInfo {
     const a = abi(this.release);
     const buf = Buffer.alloc(a.physinfo.size);
-    this.call('physinfo', this.f.physinfo!(this.xch, buf));
+    this.call('physinfo', this.f.xc_physinfo!(this.xch, buf));
     const p = unmarshal(a.physinfo, buf) as Record<string, number>;
     const caps = Object.entries(a.physcap).filter(([, bit]) => (p.capabilities! >>> 0) & (1 << bit)).map(([n]) => n);
     return {
@@ -141,34 +130,19 @@ export class XenBackend implements Hypervisor {
     };
   }
 
+  /** The release's create function, called with its own parameters by name (facts: libxc.ts). */
   createDomain(args: CreateDomainArgs): number {
-    const r = this.release;
     const pdomid = [args.domid];
-    if (inRange(r, '4.12')) {
-      this.call('createdomain', this.f.create!(this.xch, pdomid, marshalCreatedomain(r, args)));
-    } else {
-      this.call('createdomain', this.f.create!(this.xch, args.ssidref, Buffer.from(args.handle), args.flags, pdomid, marshalArch(r, args)));
-    }
+    const argv = createArguments(this.release, args, pdomid).map((v) => (v === XCH ? this.xch : v));
+    this.call('createdomain', this.f[createFunction(this.release).name]!(...argv));
     return pdomid[0]! & 0xffff;
   }
 
   private decode(buf: Buffer, base: number): DomainInfo {
-    const a = abi(this.release);
-    const d = unmarshal(a.getdomaininfo, buf, base) as Record<string, number> & { handle: Uint8Array };
-    const bit = (n: string) => a.dominf[n] !== undefined && ((d.flags! >>> a.dominf[n]!) & 1) === 1;
-    const code = (d.flags! >>> 16) & 0xff;
-    const shutdown = bit('shutdown');
+    const d = unmarshal(abi(this.release).getdomaininfo, buf, base) as Record<string, number> & { handle: Uint8Array };
     return {
       domid: d.domain!,
-      dying: bit('dying'),
-      hvm: bit('hvm_guest'),
-      shutdown,
-      paused: bit('paused'),
-      blocked: bit('blocked'),
-      running: bit('running'),
-      hap: bit('hap'),
-      xs_domain: bit('xs_domain'),
-      shutdown_reason: shutdown ? ((SHUTDOWN_REASONS as readonly string[])[code] as ShutdownReason) ?? null : null,
+      ...decodeDominf(this.release, d.flags!),
       tot_pages: d.tot_pages!,
       max_pages: d.max_pages!,
       nr_online_vcpus: d.nr_online_vcpus!,
@@ -184,11 +158,12 @@ export class XenBackend implements Hypervisor {
   getDomainInfo(domid: number): DomainInfo {
     const size = abi(this.release).getdomaininfo.size;
     const buf = Buffer.alloc(size);
-    if (this.f.getinfo) {
-      this.call('getdomaininfo', this.f.getinfo(this.xch, domid, buf));
+    const single = getinfoSingleFunction(this.release);
+    if (single) {
+      this.call('getdomaininfo', this.f[single.name]!(this.xch, domid, buf));
       return this.decode(buf, 0);
     }
-    const n = this.call('getdomaininfo', this.f.getinfolist!(this.xch, domid, 1, buf));
+    const n = this.call('getdomaininfo', this.f.xc_domain_getinfolist!(this.xch, domid, 1, buf));
     if (n < 1) throw hypercallError('getdomaininfo', 'ESRCH', `no domain with id >= ${domid}`);
     return this.decode(buf, 0);
   }
@@ -198,45 +173,115 @@ export class XenBackend implements Hypervisor {
     const out: DomainInfo[] = [];
     let first = 0;
     for (;;) {
-      const buf = Buffer.alloc(size * 256);
-      const n = this.call('getdomaininfolist', this.f.getinfolist!(this.xch, first, 256, buf));
+      const buf = Buffer.alloc(size * LIST_BATCH);
+      const n = this.call('getdomaininfolist', this.f.xc_domain_getinfolist!(this.xch, first, LIST_BATCH, buf));
       for (let i = 0; i < n; i++) out.push(this.decode(buf, i * size));
-      if (n < 256) return out;
+      if (n < LIST_BATCH) return out;
       first = out[out.length - 1]!.domid + 1;
     }
   }
 
   pauseDomain(domid: number): void {
-    this.call('pausedomain', this.f.pause!(this.xch, domid));
+    this.call('pausedomain', this.f.xc_domain_pause!(this.xch, domid));
   }
   unpauseDomain(domid: number): void {
-    this.call('unpausedomain', this.f.unpause!(this.xch, domid));
+    this.call('unpausedomain', this.f.xc_domain_unpause!(this.xch, domid));
   }
   destroyDomain(domid: number): void {
-    this.call('destroydomain', this.f.destroy!(this.xch, domid));
+    this.call('destroydomain', this.f.xc_domain_destroy!(this.xch, domid));
   }
   setMaxMem(domid: number, maxKiB: number): void {
-    this.call('max_mem', this.f.setmaxmem!(this.xch, domid, BigInt(maxKiB)));
+    this.call('max_mem', this.f.xc_domain_setmaxmem!(this.xch, domid, BigInt(maxKiB)));
   }
   setMaxVcpus(domid: number, maxVcpus: number): void {
-    this.call('max_vcpus', this.f.maxvcpus!(this.xch, domid, maxVcpus));
+    this.call('max_vcpus', this.f.xc_domain_max_vcpus!(this.xch, domid, maxVcpus));
   }
   populatePhysmap(domid: number, kib: number): void {
     const info = this.getDomainInfo(domid);
     // Up to 4.17 getdomaininfo answers the next domain: make sure it is this one.
     if (info.domid !== domid) throw hypercallError('populate_physmap', 'ESRCH', `no domain ${domid}`);
     const cur = info.tot_pages;
-    const n = Math.ceil(kib / 4);
+    const n = kibToPagesCeil(kib);
     const pfns = new BigUint64Array(n);
     for (let i = 0; i < n; i++) pfns[i] = BigInt(cur + i);
-    this.call('populate_physmap', this.f.populate!(this.xch, domid, n, 0, 0, pfns));
+    this.call('populate_physmap', this.f.xc_domain_populate_physmap_exact!(this.xch, domid, n, 0, 0, pfns));
   }
   shutdown(domid: number, reason: ShutdownReason): void {
-    this.call('shutdown', this.f.shutdown!(this.xch, domid, SHUTDOWN_REASONS.indexOf(reason)));
+    this.call('shutdown', this.f.xc_domain_shutdown!(this.xch, domid, shutdownCode(reason)));
   }
   close(): void {
-    this.f.close!(this.xch);
+    this.f.xc_interface_close!(this.xch);
   }
+}
+
+/**
+ * C type -> koffi type, for the types the release's prototypes use. Handles and structs are byte
+ * buffers that marshal.ts fills from the release's layouts; xen_domain_handle_t (uint8_t[16]) as a
+ * parameter decays to a pointer; xen_pfn_t is 64 bits on x86_64 and arm64. A type not listed is
+ * refused: no call through a guessed prototype.
+ */
+const KOFFI_TYPES: Record<string, string> = {
+  'int': 'int',
+  'unsigned': 'unsigned int',
+  'unsigned int': 'unsigned int',
+  'unsigned long': 'unsigned long',
+  'uint32_t': 'uint32_t',
+  'uint64_t': 'uint64_t',
+  'void *': 'void *',
+  'uint32_t *': 'uint32_t *',
+  'xc_interface *': 'void *',
+  'xentoollog_logger *': 'void *',
+  'xen_domain_handle_t': 'uint8_t *',
+  'xen_pfn_t *': 'uint64_t *',
+  'xc_domain_configuration_t *': 'uint8_t *',
+  'struct xen_domctl_createdomain *': 'uint8_t *',
+  'xc_dominfo_t *': 'uint8_t *',
+  'xc_domaininfo_t *': 'uint8_t *',
+  'xc_physinfo_t *': 'uint8_t *',
+};
+
+function koffiType(fn: string, t: string): string {
+  const k = KOFFI_TYPES[t];
+  if (!k) throw new XenkitError('ABI_MISMATCH', `xen backend: ${fn}() has a parameter of C type ${t}, which xenkit cannot pass`, { field: 'abi.libxc', value: t, hint: 'the facts name a type the backend does not map; report it' });
+  return k;
+}
+
+const join = (type: string, name: string) => (type.endsWith('*') ? type + name : `${type} ${name}`);
+
+/** The koffi declaration of a libxenctrl prototype: types mapped, written pointers marked _Out_/_Inout_. */
+export function koffiDeclaration(p: CPrototype): string {
+  const writes = LIBXC_WRITES[p.name] ?? {};
+  const params = p.params.map((x) => {
+    const dir = writes[x.name];
+    return `${dir === 'out' ? '_Out_ ' : dir === 'inout' ? '_Inout_ ' : ''}${join(koffiType(p.name, x.type), x.name)}`;
+  });
+  return `${join(koffiType(p.name, p.returns), p.name)}(${params.join(', ')})`;
+}
+
+/** Every function in the release's libxc table, with its koffi declaration. */
+export function libxcBindings(r: ReleaseId): { name: string; koffi: string }[] {
+  return Object.values(abi(r).libxc).map((text) => {
+    const p = parsePrototype(text);
+    return { name: p.name, koffi: koffiDeclaration(p) };
+  });
+}
+
+/** Stands for the xc_interface handle in an argument list built without one. */
+export const XCH = Symbol('xch');
+
+/** The create function's arguments, by its parameter names and C types (the config's type says which struct). */
+export function createArguments(r: ReleaseId, args: CreateDomainArgs, pdomid: number[]): unknown[] {
+  const p = createFunction(r);
+  return p.params.map((x) => {
+    if (x.type === 'xc_interface *') return XCH;
+    if (x.name === 'pdomid') return pdomid;
+    if (x.name === 'ssidref') return args.ssidref;
+    if (x.name === 'flags') return args.flags;
+    if (x.type === 'xen_domain_handle_t') return Buffer.from(args.handle);
+    if (x.type === 'struct xen_domctl_createdomain *') return marshalCreatedomain(r, args);
+    if (x.type === 'xc_domain_configuration_t *') return marshalArch(r, args);
+    throw new XenkitError('ABI_MISMATCH', `xen backend: ${p.name}() has a parameter ${x.type} ${x.name} xenkit does not fill`, { field: 'abi.libxc', value: x.name, hint: 'report it' });
+  });
 }
 
 function loadLibrary(k: Koffi, explicit?: string): { lib: ReturnType<Koffi['load']>; libRelease: string; soname: string } {

@@ -2,6 +2,12 @@ import type { ReleaseId } from '../xen/releases.js';
 import type { Arch } from '../xen/arch.js';
 import type { HostCaps } from '../xen/host.js';
 import { XenkitError } from '../errors.js';
+import type { ShutdownReason } from '../xen/shutdown.js';
+import type { CreateDomainArgs } from '../xen/domain-args.js';
+
+// Xen-shaped types live in facts (src/xen/); re-exported here so existing imports keep working.
+export { SHUTDOWN_REASONS, type ShutdownReason } from '../xen/shutdown.js';
+export { isX86ArchConfig, type ArchConfig, type ArmArchConfig, type CreateDomainArgs, type X86ArchConfig } from '../xen/domain-args.js';
 
 /**
  * The raw operations a toolstack needs from Xen, Xen-shaped in and out (DESIGN.md: "Hypervisor").
@@ -89,9 +95,6 @@ export interface XenVersion {
   release: ReleaseId;
 }
 
-/** SHUTDOWN_* codes, xen/include/public/sched.h (unchanged 4.6 .. 4.22). */
-export const SHUTDOWN_REASONS = ['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset'] as const;
-export type ShutdownReason = (typeof SHUTDOWN_REASONS)[number];
 
 export interface PhysInfo {
   arch: Arch;
@@ -106,47 +109,6 @@ export interface PhysInfo {
   capabilities: string[];
   /** Raw capability bitmap as this release numbers it. */
   capabilities_bits: number;
-}
-
-export interface X86ArchConfig {
-  emulation_flags: number;
-  misc_flags?: number;
-}
-
-export interface ArmArchConfig {
-  gic_version: number;
-  nr_spis: number;
-  tee_type?: number;
-  clock_frequency?: number;
-}
-
-export type ArchConfig = X86ArchConfig | ArmArchConfig;
-
-export function isX86ArchConfig(a: ArchConfig): a is X86ArchConfig {
-  return (a as X86ArchConfig).emulation_flags !== undefined;
-}
-
-/**
- * The fields of struct xen_domctl_createdomain plus the domctl's `domain` (the requested id).
- * A field the release's struct lacks must be absent (or zero); see facts' layouts.
- */
-export interface CreateDomainArgs {
-  domid: number;
-  ssidref: number;
-  /** xen_domain_handle_t: 16 bytes, usually a UUID. */
-  handle: Uint8Array;
-  /** XEN_DOMCTL_CDF_* bits as numbered in the running release. */
-  flags: number;
-  iommu_opts?: number;
-  max_vcpus?: number;
-  max_evtchn_port?: number;
-  max_grant_frames?: number;
-  max_maptrack_frames?: number;
-  grant_opts?: number;
-  altp2m_opts?: number;
-  vmtrace_size?: number;
-  cpupool_id?: number;
-  arch: ArchConfig;
 }
 
 export interface DomainInfo {

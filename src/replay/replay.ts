@@ -1,8 +1,8 @@
-import { XenkitError, show } from '../errors.js';
+import { XenkitError, isHypercallError, show } from '../errors.js';
 import { parseJsonBounded } from '../input.js';
 import { SHUTDOWN_REASONS, requireExtra, type ArchConfig, type CreateDomainArgs, type DomainInfo, type Hypervisor, type ShutdownReason } from '../hv/hypervisor.js';
 import { SIM_OPS } from '../sim/sim.js';
-import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
+import { createdomainFields, releaseAddingArchField, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
 import { parseEmulationFlags } from '../xen/emulation.js';
 import { parseCdf } from '../xen/flags.js';
 import type { ReleaseId } from '../xen/releases.js';
@@ -38,7 +38,7 @@ export function replayLine(hv: Hypervisor, release: ReleaseId, text: string, lin
     return { line: lineNo, op, ok: true, ...res };
   } catch (e) {
     if (!(e instanceof XenkitError)) throw e;
-    if (e.errno && e.code.startsWith('XEN_')) {
+    if (isHypercallError(e)) {
       const r: ReplayResult = { line: lineNo, op, ok: false, errno: e.errno };
       if (explain) r.reason = e.message;
       return r;
@@ -76,9 +76,7 @@ export function rawCreateArgs(release: ReleaseId, arch: 'x86_64' | 'arm64', o: R
   const allowed = new Set(['op', 'domid', 'handle', ...structFields, ...archFields]);
   for (const k of Object.keys(o)) {
     if (allowed.has(k)) continue;
-    const added = releaseAddingField(k);
-    const archAdded = arch === 'x86_64' ? (k === 'emulation_flags' ? '4.7' : k === 'misc_flags' ? '4.15' : undefined) : undefined;
-    const when = added ?? archAdded;
+    const when = releaseAddingField(k) ?? releaseAddingArchField(arch, k);
     throw new XenkitError('FIELD_NOT_IN_RELEASE', `${k}: Xen ${release}'s createdomain has no ${k}${when ? ` (added in ${when})` : ''}`, {
       field: k,
       value: o[k],

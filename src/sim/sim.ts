@@ -15,7 +15,10 @@ import { DEFAULT_HOST, makeHost, type HostCaps } from '../xen/host.js';
 import { createRules, runCreateRules, type Phase, type PhasedFailure } from '../xen/createdomain.js';
 import { DOMID_ANY, DOMID_FIRST_RESERVED, domidRule, type DomidRule } from '../xen/domid.js';
 import { cdfValue } from '../xen/flags.js';
-import { inRange } from '../xen/releases.js';
+import { firstRelease } from '../xen/releases.js';
+import { ruleCode } from '../xen/rules.js';
+import { CONTROLLER_PAUSE_MAX, PAUSE_OVERFLOW, getdomaininfoRule, maxVcpusRule } from '../xen/domctl.js';
+import { kibToPagesCeil, kibToPagesFloor, mibToPages, pagesToKiB } from '../xen/pages.js';
 import { physcapNames, physcapBits } from '../xen/physinfo.js';
 import { maxVcpusLimit } from '../xen/limits.js';
 
@@ -73,20 +76,19 @@ export interface SimSnapshot {
   leakedDomids?: number[];
 }
 
-const PAGE_KIB = 4;
-
 function hexId(n: number): string {
   return '0x' + n.toString(16);
 }
 
 function refusal(f: PhasedFailure): XenkitError {
-  return new XenkitError('XEN_' + f.errno, `createdomain failed: ${f.errno} (${ERRNO[f.errno]}): ${f.reason}`, {
+  // The rule's own code, as pre-flight gives it (xc/check.ts); the errno is Xen's.
+  return new XenkitError(ruleCode(f.rule), `createdomain failed: ${f.errno} (${ERRNO[f.errno]}): ${f.reason}`, {
     field: f.field,
     value: f.value,
     errno: f.errno,
     hint: f.hint,
     source: f.source,
-    details: { rule: f.rule, ...(f.xenLog ? { xenLog: f.xenLog } : {}) },
+    details: { rule: f.rule, hypercall: 'createdomain', ...(f.xenLog ? { xenLog: f.xenLog } : {}) },
   });
 }
 
@@ -133,7 +135,7 @@ export class SimXen implements Hypervisor {
     const r = this.host.release;
     const a = this.host.arch;
     this.rules = { domctl: createRules(r, a, 'domctl'), sanitise: createRules(r, a, 'sanitise'), create: createRules(r, a, 'create') };
-    this.freePages = this.host.memoryMiB * 256;
+    this.freePages = mibToPages(this.host.memoryMiB);
     if (snapshot) {
       this.lastDomid = snapshot.lastDomid;
       this.freePages = snapshot.freePages;
@@ -142,7 +144,7 @@ export class SimXen implements Hypervisor {
       for (const [op, f] of Object.entries(snapshot.faults)) this.faults.set(op, { ...f });
       for (const id of snapshot.leakedDomids ?? []) this.leaked.add(id);
     } else {
-      const dom0Pages = this.host.dom0MemoryMiB * 256;
+      const dom0Pages = mibToPages(this.host.dom0MemoryMiB);
       this.freePages -= dom0Pages;
       this.put({
         domid: 0,
@@ -265,7 +267,7 @@ export class SimXen implements Hypervisor {
       cores_per_socket: this.host.cpus,
       nr_nodes: 1,
       cpu_khz: 2_400_000,
-      total_pages: this.host.memoryMiB * 256,
+      total_pages: mibToPages(this.host.memoryMiB),
       free_pages: this.freePages,
       capabilities: physcapNames(this.host),
       capabilities_bits: physcapBits(this.host),
@@ -333,7 +335,7 @@ export class SimXen implements Hypervisor {
     let exact: boolean;
     if (rule.kind === 'bitmap-any') {
       if (requested >= DOMID_FIRST_RESERVED && requested !== DOMID_ANY)
-        throw hypercallError('createdomain', rule.invalid!, `domain id ${hexId(requested)} is reserved; only DOMID_ANY (0x7ff5) asks Xen ${this.host.release} to pick one`, rule.source);
+        throw hypercallError('createdomain', rule.invalid!, `domain id ${hexId(requested)} is reserved; only DOMID_ANY (${hexId(DOMID_ANY)}) asks Xen ${this.host.release} to pick one`, rule.source);
       exact = requested !== DOMID_ANY;
     } else exact = requested > 0 && requested < DOMID_FIRST_RESERVED;
     if (exact) {
@@ -342,7 +344,7 @@ export class SimXen implements Hypervisor {
           'createdomain',
           rule.inUse,
           requested === 0 && rule.kind === 'bitmap-any'
-            ? 'domain id 0 is in use by dom0: from 4.22 a requested id of 0 means exactly 0; pass DOMID_ANY (0x7ff5) to have Xen pick one'
+            ? `domain id 0 is in use by dom0: from ${firstRelease((r) => domidRule(r).kind === 'bitmap-any')} a requested id of 0 means exactly 0; pass DOMID_ANY (${hexId(DOMID_ANY)}) to have Xen pick one`
             : `domain id ${requested} is in use`,
           rule.source,
         );
@@ -367,17 +369,13 @@ export class SimXen implements Hypervisor {
     throw hypercallError('createdomain', rule.exhausted, 'no free domain id', rule.source);
   }
 
-  /**
-   * XEN_DOMCTL_getdomaininfo (xen/common/domctl.c): 4.6-4.17 answer with the first domain whose id is
-   * >= the one asked for (4.8-4.17: EINVAL for ids >= DOMID_FIRST_RESERVED); 4.18+ only the exact id.
-   * Callers compare the returned domid, as libxl does.
-   */
+  /** XEN_DOMCTL_getdomaininfo as the release answers it (facts domctl.ts). Callers compare the returned domid, as libxl does. */
   getDomainInfo(domid: number): DomainInfo {
     this.fault('getdomaininfo');
-    const r = this.host.release;
-    if (inRange(r, '4.18') || this.slots[domid]) return this.info(this.get('getdomaininfo', domid));
-    if (domid >= DOMID_FIRST_RESERVED && inRange(r, '4.8'))
-      throw hypercallError('getdomaininfo', 'EINVAL', `domain id ${hexId(domid)} is reserved`);
+    const rule = getdomaininfoRule(this.host.release);
+    if (rule.match === 'exact' || this.slots[domid]) return this.info(this.get('getdomaininfo', domid));
+    if (domid >= DOMID_FIRST_RESERVED && rule.reserved)
+      throw hypercallError('getdomaininfo', rule.reserved, `domain id ${hexId(domid)} is reserved`, rule.source);
     for (let i = Math.max(0, domid); i < DOMID_FIRST_RESERVED; i++) {
       const d = this.slots[i];
       if (d) return this.info(d);
@@ -422,8 +420,7 @@ export class SimXen implements Hypervisor {
     const d = this.get('pausedomain', domid);
     // XEN_DOMCTL_pausedomain on the calling domain itself: -EINVAL (xen/common/domctl.c).
     if (domid === 0) throw hypercallError('pausedomain', 'EINVAL', 'a domain cannot pause itself (dom0 is the caller)');
-    // domain_pause_by_systemcontroller(): the controller pause count is capped at 255.
-    if (d.pauseCount >= 255) throw hypercallError('pausedomain', 'EOVERFLOW', `domain ${domid} is already paused 255 times`);
+    if (d.pauseCount >= CONTROLLER_PAUSE_MAX) throw hypercallError('pausedomain', PAUSE_OVERFLOW, `domain ${domid} is already paused ${CONTROLLER_PAUSE_MAX} times`);
     d.pauseCount++;
   }
 
@@ -450,20 +447,17 @@ export class SimXen implements Hypervisor {
     const d = this.get('max_mem', domid);
     if (!Number.isSafeInteger(maxKiB) || maxKiB < 0) throw hypercallError('max_mem', 'EINVAL', `max memory ${maxKiB} KiB`);
     // XEN_DOMCTL_max_mem: new_max = max_memkb >> (PAGE_SHIFT - 10); never refused for being below tot_pages.
-    d.maxPages = Math.floor(maxKiB / PAGE_KIB);
+    d.maxPages = kibToPagesFloor(maxKiB);
   }
 
-  /**
-   * XEN_DOMCTL_max_vcpus (xen/common/domctl.c): 4.6-4.11 allocate vCPUs here (EINVAL above the limit
-   * or when shrinking, EBUSY when growing from non-zero); 4.12+ only accept the count createdomain had.
-   */
+  /** XEN_DOMCTL_max_vcpus as the release answers it (facts domctl.ts maxVcpusRule()). */
   setMaxVcpus(domid: number, maxVcpus: number): void {
     this.fault('max_vcpus');
     const d = this.get('max_vcpus', domid);
     if (domid === 0) throw hypercallError('max_vcpus', 'EINVAL', 'a domain cannot change its own vCPUs (dom0 is the caller)');
-    if (inRange(this.host.release, '4.12')) {
+    if (maxVcpusRule(this.host.release) === 'confirm') {
       if (maxVcpus !== d.maxVcpus)
-        throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} differs from the max_vcpus (${d.maxVcpus}) given at createdomain; from 4.12 they must match`);
+        throw hypercallError('max_vcpus', 'EINVAL', `${maxVcpus} differs from the max_vcpus (${d.maxVcpus}) given at createdomain; from ${firstRelease((r) => maxVcpusRule(r) === 'confirm')} they must match`);
       d.vcpusCreated = true;
       return;
     }
@@ -496,13 +490,13 @@ export class SimXen implements Hypervisor {
     this.fault('populate_physmap');
     const d = this.get('populate_physmap', domid);
     if (!Number.isSafeInteger(kib) || kib < 0) throw hypercallError('populate_physmap', 'EINVAL', `${kib} KiB`);
-    const pages = Math.ceil(kib / PAGE_KIB);
+    const pages = kibToPagesCeil(kib);
     const fit = Math.max(0, Math.min(pages, d.maxPages - d.totPages, this.freePages));
     this.freePages -= fit;
     d.totPages += fit;
     if (fit < pages) {
-      const why = d.totPages >= d.maxPages ? `domain ${domid} reached its max memory (${d.maxPages * PAGE_KIB} KiB)` : `the host ran out of memory`;
-      throw hypercallError('populate_physmap', 'EBUSY', `only ${fit * PAGE_KIB} of ${kib} KiB allocated: ${why}`);
+      const why = d.totPages >= d.maxPages ? `domain ${domid} reached its max memory (${pagesToKiB(d.maxPages)} KiB)` : `the host ran out of memory`;
+      throw hypercallError('populate_physmap', 'EBUSY', `only ${pagesToKiB(fit)} of ${kib} KiB allocated: ${why}`);
     }
   }
 

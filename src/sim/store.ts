@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import Database from 'better-sqlite3';
-import { XenkitError } from '../errors.js';
+import { XenkitError, isHypercallError } from '../errors.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { DEFAULT_HOST, type HostCaps } from '../xen/host.js';
 import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
@@ -165,7 +165,7 @@ function guard<T>(path: string, fn: () => T): T {
 
 /** A hypercall refusal is Xen's answer, and its side effects (the domid allocator moving) are Xen's too. */
 function isXenRefusal(e: unknown): boolean {
-  return e instanceof XenkitError && !!e.errno && e.code.startsWith('XEN_');
+  return isHypercallError(e);
 }
 
 function writeTx<T>(conn: Connection, fresh: () => SimXen, fn: (sim: SimXen, names: NameTable) => T): T {

@@ -1,6 +1,7 @@
 import { XenkitError } from '../errors.js';
 import { isX86ArchConfig, type CreateDomainArgs } from '../hv/hypervisor.js';
 import { runCreateRules } from '../xen/createdomain.js';
+import { ruleCode } from '../xen/rules.js';
 import type { ErrnoName } from '../xen/errno.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
 import { parseRelease, type ReleaseId } from '../xen/releases.js';
@@ -25,10 +26,7 @@ export interface Verdict {
   args: CreateDomainArgs;
 }
 
-/** Stable error code for a rule id: 'emulation-not-allowed' -> 'EMULATION_NOT_ALLOWED'. */
-export function ruleCode(rule: string): string {
-  return rule.toUpperCase().replace(/-/g, '_');
-}
+export { ruleCode };
 
 /**
  * Would release `xen` accept this config? Pure: applies the same defaults domainCreate() applies and

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { lazySchema } from '../validate.js';
 import { XenkitError, badInput } from '../errors.js';
-import type { ArchConfig, CreateDomainArgs } from '../hv/hypervisor.js';
-import { createdomainFields, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
+import type { CreateDomainArgs } from '../xen/domain-args.js';
+import { createdomainFields, releaseAddingArchField, releaseAddingField, x86ArchFields, armArchFields } from '../xen/abi.js';
+import { gicValue } from '../xen/arm.js';
 import { anyDomid } from '../xen/domid.js';
 import { emuAll, describeEmu, defaultEmulation, parseEmulationFlags } from '../xen/emulation.js';
 import { cdfValue, cdfNames, parseCdf } from '../xen/flags.js';
 import { zodToError, type HostCaps } from '../xen/host.js';
-import { DEFAULT_MAX_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES } from '../xen/limits.js';
-import { inRange, type ReleaseId } from '../xen/releases.js';
+import { libxlGrantDefault } from '../xen/libxl.js';
+import type { ReleaseId } from '../xen/releases.js';
 
 
 /**
@@ -65,7 +66,8 @@ export interface ResolvedCreate {
   archDefaulted: boolean;
 }
 
-const GIC: Record<string, number> = { native: 0, v2: 1, v3: 2 };
+type Parsed = z.output<ReturnType<typeof domainConfigSchema>>;
+type Kind = 'pv' | 'pvh' | 'hvm';
 
 /** Turn a caller's config into the exact createdomain arguments for release r, applying defaults. */
 export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig | null): ResolvedCreate {
@@ -73,38 +75,7 @@ export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig
   if (!parsed.success) throw zodToError(parsed.error, input, 'config');
   const c = parsed.data;
   const defaults: string[] = [];
-  const arm = host.arch === 'arm64';
-  const hvmBit = cdfValue(r, 'hvm')!;
-  const hapBit = cdfValue(r, 'hap')!;
-
-  // Flags: given, or derived from `type` the way libxl derives them.
-  let flags: number;
-  let kind: 'pv' | 'pvh' | 'hvm';
-  if (c.flags !== undefined) {
-    flags = parseCdf(r, c.flags, 'config.flags');
-    const hvm = (flags & hvmBit) !== 0;
-    kind = c.type ?? (hvm ? 'hvm' : 'pv');
-    // 4.6-4.8's classic PVH is a PV domain with XEN_DOMCTL_CDF_pvh_guest.
-    const classicPvh = c.type === 'pvh' && (flags & (cdfValue(r, 'pvh_guest') ?? 0)) !== 0;
-    const consistent = c.type === undefined || (c.type === 'pv' ? !hvm : hvm || classicPvh);
-    if (!consistent)
-      throw new XenkitError('BAD_INPUT', `config.type: "${c.type}" contradicts config.flags ${cdfNames(r, flags).join('|') || '0'}`, {
-        field: 'config.type',
-        value: c.type,
-        hint: `flags for a ${c.type} guest ${c.type === 'pv' ? 'must not' : 'must'} include hvm; or leave one of the two out`,
-      });
-  } else {
-    kind = c.type ?? (arm ? 'hvm' : 'pv');
-    if (arm && kind === 'pv') throw badInput('config.type', kind, '"hvm" or "pvh" on ARM (ARM has no PV guests)');
-    if (kind === 'pv') flags = 0;
-    else if (kind === 'pvh' && inRange(r, '4.6', '4.8')) flags = cdfValue(r, 'pvh_guest')!; // classic PVH (PVHv1)
-    else flags = hvmBit | (host.hap || arm ? hapBit : 0);
-    defaults.push(`flags = ${cdfNames(r, flags).join('|') || '0'} (a ${kind} guest${kind !== 'pv' && !host.hap && !arm ? '; no hap: the host has none' : ''})`);
-  }
-
-  // Struct fields the release does not have must not be set.
-  const have = new Set(createdomainFields(r));
-  const optional = ['iommu_opts', 'max_vcpus', 'max_evtchn_port', 'max_grant_frames', 'max_maptrack_frames', 'grant_opts', 'altp2m_opts', 'vmtrace_size', 'cpupool_id'] as const;
+  const { flags, kind } = resolveFlags(r, host, c, defaults);
   const args: CreateDomainArgs = {
     domid: c.domid ?? anyDomid(r),
     ssidref: c.ssidref ?? 0,
@@ -112,17 +83,56 @@ export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig
     flags,
     arch: { emulation_flags: 0 },
   };
-  for (const f of optional) {
+  structFields(r, host, c, args, defaults);
+  const archDefaulted = host.arch === 'arm64' ? armArch(r, host, c, args, defaults) : x86Arch(r, kind, c, args, defaults);
+  return { release: r, args, kind, defaults, archDefaulted };
+}
+
+/** Flags: given, or derived from `type` the way libxl derives them. */
+function resolveFlags(r: ReleaseId, host: HostCaps, c: Parsed, defaults: string[]): { flags: number; kind: Kind } {
+  const arm = host.arch === 'arm64';
+  const hvmBit = cdfValue(r, 'hvm')!;
+  const hapBit = cdfValue(r, 'hap')!;
+  // Classic PVH (PVHv1) exists where the release has XEN_DOMCTL_CDF_pvh_guest (4.6 .. 4.8).
+  const pvhBit = cdfValue(r, 'pvh_guest');
+  if (c.flags !== undefined) {
+    const flags = parseCdf(r, c.flags, 'config.flags');
+    const hvm = (flags & hvmBit) !== 0;
+    const kind = c.type ?? (hvm ? 'hvm' : 'pv');
+    const classicPvh = c.type === 'pvh' && (flags & (pvhBit ?? 0)) !== 0;
+    const consistent = c.type === undefined || (c.type === 'pv' ? !hvm : hvm || classicPvh);
+    if (!consistent)
+      throw new XenkitError('BAD_INPUT', `config.type: "${c.type}" contradicts config.flags ${cdfNames(r, flags).join('|') || '0'}`, {
+        field: 'config.type',
+        value: c.type,
+        hint: `flags for a ${c.type} guest ${c.type === 'pv' ? 'must not' : 'must'} include hvm; or leave one of the two out`,
+      });
+    return { flags, kind };
+  }
+  const kind = c.type ?? (arm ? 'hvm' : 'pv');
+  if (arm && kind === 'pv') throw badInput('config.type', kind, '"hvm" or "pvh" on ARM (ARM has no PV guests)');
+  let flags: number;
+  if (kind === 'pv') flags = 0;
+  else if (kind === 'pvh' && pvhBit !== undefined) flags = pvhBit;
+  else flags = hvmBit | (host.hap || arm ? hapBit : 0);
+  defaults.push(`flags = ${cdfNames(r, flags).join('|') || '0'} (a ${kind} guest${kind !== 'pv' && !host.hap && !arm ? '; no hap: the host has none' : ''})`);
+  return { flags, kind };
+}
+
+const OPTIONAL_FIELDS = ['iommu_opts', 'max_vcpus', 'max_evtchn_port', 'max_grant_frames', 'max_maptrack_frames', 'grant_opts', 'altp2m_opts', 'vmtrace_size', 'cpupool_id'] as const;
+
+function notInRelease(field: string, r: ReleaseId, what: string, added: ReleaseId | undefined, hint: string, value: unknown): XenkitError {
+  return new XenkitError('FIELD_NOT_IN_RELEASE', `${field}: Xen ${r}'s ${what}${added ? ` (added in ${added})` : ''}`, { field, value, hint });
+}
+
+/** The struct's own fields: as given (refused where the release lacks them), or what libxl fills. */
+function structFields(r: ReleaseId, host: HostCaps, c: Parsed, args: CreateDomainArgs, defaults: string[]): void {
+  const have = new Set(createdomainFields(r));
+  for (const f of OPTIONAL_FIELDS) {
     const v = c[f];
     if (v === undefined) continue;
-    if (!have.has(f)) {
-      const added = releaseAddingField(f);
-      throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.${f}: Xen ${r}'s struct xen_domctl_createdomain has no ${f}${added ? ` (added in ${added})` : ''}`, {
-        field: `config.${f}`,
-        value: v,
-        hint: `leave ${f} out for Xen ${r}; its fields are ${[...have].join(', ')}`,
-      });
-    }
+    if (!have.has(f))
+      throw notInRelease(`config.${f}`, r, `struct xen_domctl_createdomain has no ${f}`, releaseAddingField(f), `leave ${f} out for Xen ${r}; its fields are ${[...have].join(', ')}`, v);
     args[f] = v;
   }
   // From 4.12 the whole struct is the caller's to fill (no NULL defaults in libxc): fill what libxl fills.
@@ -134,70 +144,60 @@ export function resolveCreate(r: ReleaseId, host: HostCaps, input?: DomainConfig
     args.max_evtchn_port = 1023;
     defaults.push('max_evtchn_port = 1023 (libxl event_channels default)');
   }
-  if (have.has('max_grant_frames') && args.max_grant_frames === undefined) {
-    args.max_grant_frames = DEFAULT_MAX_GRANT_FRAMES;
-    defaults.push(`max_grant_frames = ${DEFAULT_MAX_GRANT_FRAMES} (Xen's gnttab_max_frames default)`);
+  const grant = libxlGrantDefault(r);
+  if (grant && have.has('max_grant_frames') && args.max_grant_frames === undefined) {
+    args.max_grant_frames = grant.maxGrantFrames;
+    defaults.push(`max_grant_frames = ${grant.maxGrantFrames} (${grant.why})`);
   }
-  if (have.has('max_maptrack_frames') && args.max_maptrack_frames === undefined) {
-    args.max_maptrack_frames = DEFAULT_MAX_MAPTRACK_FRAMES;
-    defaults.push(`max_maptrack_frames = ${DEFAULT_MAX_MAPTRACK_FRAMES} (Xen's gnttab_max_maptrack_frames default)`);
+  if (grant && have.has('max_maptrack_frames') && args.max_maptrack_frames === undefined) {
+    args.max_maptrack_frames = grant.maxMaptrackFrames;
+    defaults.push(`max_maptrack_frames = ${grant.maxMaptrackFrames} (${grant.why})`);
   }
   if (have.has('grant_opts') && args.grant_opts === undefined) {
-    args.grant_opts = arm ? 1 : 2;
+    args.grant_opts = host.arch === 'arm64' ? 1 : 2;
     defaults.push(`grant_opts = XEN_DOMCTL_GRANT_version(${args.grant_opts}) (libxl's max_grant_version default on ${host.arch})`);
   }
+}
 
-  // The arch config: as given, or the per-arch defaults.
-  let archDefaulted = false;
-  if (arm) {
-    const a = c.arch ?? {};
-    if (a.emulation_flags !== undefined || a.misc_flags !== undefined)
-      throw badInput('config.arch', a, 'ARM arch fields (gic_version, nr_spis, tee_type, clock_frequency): emulation_flags and misc_flags are x86');
-    archDefaulted = c.arch === undefined;
-    const armArgs: ArchConfig = {
-      gic_version: typeof a.gic_version === 'string' ? GIC[a.gic_version]! : (a.gic_version ?? 0),
-      nr_spis: a.nr_spis ?? 0,
-      ...(a.tee_type !== undefined ? { tee_type: a.tee_type } : {}),
-      ...(a.clock_frequency !== undefined ? { clock_frequency: a.clock_frequency } : {}),
-    };
-    if (a.tee_type !== undefined && !armArchFields(r).includes('tee_type'))
-      throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.arch.tee_type: Xen ${r}'s ARM arch config has no tee_type (added in 4.13)`, {
-        field: 'config.arch.tee_type',
-        value: a.tee_type,
-        hint: 'leave tee_type out for this release',
-      });
-    if (archDefaulted) defaults.push(`arch = { gic_version: NATIVE (the host's GIC${host.gic}), nr_spis: 0 } (libxc's ARM default)`);
-    args.arch = armArgs;
+/** The Arm arch config: as given, or libxc's default (the native GIC, no SPIs). Returns true when defaulted. */
+function armArch(r: ReleaseId, host: HostCaps, c: Parsed, args: CreateDomainArgs, defaults: string[]): boolean {
+  const a = c.arch ?? {};
+  if (a.emulation_flags !== undefined || a.misc_flags !== undefined)
+    throw badInput('config.arch', a, 'ARM arch fields (gic_version, nr_spis, tee_type, clock_frequency): emulation_flags and misc_flags are x86');
+  if (a.tee_type !== undefined && !armArchFields(r).includes('tee_type'))
+    throw notInRelease('config.arch.tee_type', r, 'ARM arch config has no tee_type', releaseAddingArchField('arm64', 'tee_type'), 'leave tee_type out for this release', a.tee_type);
+  args.arch = {
+    gic_version: typeof a.gic_version === 'string' ? gicValue(r, a.gic_version) : (a.gic_version ?? gicValue(r, 'native')),
+    nr_spis: a.nr_spis ?? 0,
+    ...(a.tee_type !== undefined ? { tee_type: a.tee_type } : {}),
+    ...(a.clock_frequency !== undefined ? { clock_frequency: a.clock_frequency } : {}),
+  };
+  if (c.arch !== undefined) return false;
+  defaults.push(`arch = { gic_version: NATIVE (the host's GIC${host.gic}), nr_spis: 0 } (libxc's ARM default)`);
+  return true;
+}
+
+/** The x86 arch config: as given, or the release's default emulation bitmap. Returns true when defaulted. */
+function x86Arch(r: ReleaseId, kind: Kind, c: Parsed, args: CreateDomainArgs, defaults: string[]): boolean {
+  const a = c.arch;
+  if (a && (a.gic_version !== undefined || a.nr_spis !== undefined || a.tee_type !== undefined || a.clock_frequency !== undefined))
+    throw badInput('config.arch', a, 'x86 arch fields (emulation_flags, misc_flags): gic_version, nr_spis, tee_type and clock_frequency are ARM');
+  if (a === undefined || a.emulation_flags === undefined) {
+    const d = defaultEmulation(r, kind);
+    args.arch = { emulation_flags: d.value };
+    defaults.push(`arch.emulation_flags = ${describeEmu(d.value)}: ${d.why}`);
   } else {
-    const a = c.arch;
-    if (a && (a.gic_version !== undefined || a.nr_spis !== undefined || a.tee_type !== undefined || a.clock_frequency !== undefined))
-      throw badInput('config.arch', a, 'x86 arch fields (emulation_flags, misc_flags): gic_version, nr_spis, tee_type and clock_frequency are ARM');
-    if (a === undefined || a.emulation_flags === undefined) {
-      archDefaulted = a === undefined;
-      const d = defaultEmulation(r, kind);
-      args.arch = { emulation_flags: d.value };
-      defaults.push(`arch.emulation_flags = ${describeEmu(d.value)}: ${d.why}`);
-    } else {
-      const emu = parseEmulationFlags(a.emulation_flags, 'config.arch.emulation_flags');
-      if (emuAll(r) === 0 && emu !== 0)
-        throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.arch.emulation_flags: Xen ${r} has no emulation bitmap (struct xen_arch_domainconfig is { char dummy; }; added in 4.7)`, {
-          field: 'config.arch.emulation_flags',
-          value: a.emulation_flags,
-          hint: 'leave arch out for Xen 4.6, or pass 0',
-        });
-      args.arch = { emulation_flags: emu };
-    }
-    if (a?.misc_flags !== undefined) {
-      if (!x86ArchFields(r).includes('misc_flags'))
-        throw new XenkitError('FIELD_NOT_IN_RELEASE', `config.arch.misc_flags: Xen ${r}'s x86 arch config has no misc_flags (added in 4.15)`, {
-          field: 'config.arch.misc_flags',
-          value: a.misc_flags,
-          hint: 'leave misc_flags out for this release',
-        });
-      (args.arch as { misc_flags?: number }).misc_flags = a.misc_flags;
-    }
+    const emu = parseEmulationFlags(a.emulation_flags, 'config.arch.emulation_flags');
+    if (emuAll(r) === 0 && emu !== 0)
+      throw notInRelease('config.arch.emulation_flags', r, 'x86 arch config has no emulation bitmap (struct xen_arch_domainconfig is { char dummy; })', releaseAddingArchField('x86_64', 'emulation_flags'), `leave arch out for Xen ${r}, or pass 0`, a.emulation_flags);
+    args.arch = { emulation_flags: emu };
   }
-  return { release: r, args, kind, defaults, archDefaulted };
+  if (a?.misc_flags !== undefined) {
+    if (!x86ArchFields(r).includes('misc_flags'))
+      throw notInRelease('config.arch.misc_flags', r, 'x86 arch config has no misc_flags', releaseAddingArchField('x86_64', 'misc_flags'), 'leave misc_flags out for this release', a.misc_flags);
+    (args.arch as { misc_flags?: number }).misc_flags = a.misc_flags;
+  }
+  return a === undefined;
 }
 
 /** A UUID string (with or without dashes) or 16 raw bytes -> xen_domain_handle_t. */

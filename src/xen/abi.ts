@@ -63,3 +63,8 @@ export function x86ArchFields(r: ReleaseId): string[] {
 export function armArchFields(r: ReleaseId): string[] {
   return ABI[r].arm64Arch.fields.map((f) => f[0]);
 }
+
+/** The first release whose arch config (x86 or Arm xen_arch_domainconfig) has `field`. */
+export function releaseAddingArchField(arch: 'x86_64' | 'arm64', field: string): ReleaseId | undefined {
+  return RELEASE_IDS.find((r) => (arch === 'x86_64' ? x86ArchFields(r) : armArchFields(r)).includes(field));
+}

@@ -1,4 +1,4 @@
-import { inRange, type ReleaseId } from './releases.js';
+import { perRelease, releaseTag, type ReleaseId } from './releases.js';
 import type { ErrnoName } from './errno.js';
 
 /** Reserved domain ids, xen/include/public/xen.h. DOMID_ANY is new in 4.22. */
@@ -14,7 +14,7 @@ export const DOMID_IDLE = 0x7fff;
 export const DOMID_MAX_GUEST = DOMID_FIRST_RESERVED - 1;
 
 export function hasDomidAny(r: ReleaseId): boolean {
-  return inRange(r, '4.22');
+  return DOMID_RULES[r].kind === 'bitmap-any';
 }
 
 /**
@@ -36,14 +36,18 @@ export interface DomidRule {
   source: string;
 }
 
+type DomidRow = Omit<DomidRule, 'source'> & { where: string };
+
+const DOMID_RULES = perRelease<DomidRow>('domid', [
+  { from: '4.6', to: '4.13', row: { kind: 'rover', inUse: 'EINVAL', exhausted: 'ENOMEM', where: 'xen/common/domctl.c XEN_DOMCTL_createdomain' } },
+  { from: '4.14', to: '4.20', row: { kind: 'rover', inUse: 'EEXIST', exhausted: 'ENOMEM', where: 'xen/common/domctl.c XEN_DOMCTL_createdomain' } },
+  { from: '4.21', to: '4.21', row: { kind: 'bitmap', inUse: 'EEXIST', exhausted: 'EEXIST', where: 'xen/common/domid.c domid_alloc()' } },
+  { from: '4.22', to: '4.22', row: { kind: 'bitmap-any', inUse: 'EEXIST', exhausted: 'EEXIST', invalid: 'EEXIST', where: 'xen/common/domid.c domid_alloc()' } },
+]);
+
 export function domidRule(r: ReleaseId): DomidRule {
-  const tag = `@RELEASE-${r}.0`;
-  if (inRange(r, '4.6', '4.13'))
-    return { kind: 'rover', inUse: 'EINVAL', exhausted: 'ENOMEM', source: `xen/common/domctl.c XEN_DOMCTL_createdomain ${tag}` };
-  if (inRange(r, '4.14', '4.20'))
-    return { kind: 'rover', inUse: 'EEXIST', exhausted: 'ENOMEM', source: `xen/common/domctl.c XEN_DOMCTL_createdomain ${tag}` };
-  if (r === '4.21') return { kind: 'bitmap', inUse: 'EEXIST', exhausted: 'EEXIST', source: `xen/common/domid.c domid_alloc() ${tag}` };
-  return { kind: 'bitmap-any', inUse: 'EEXIST', exhausted: 'EEXIST', invalid: 'EEXIST', source: `xen/common/domid.c domid_alloc() ${tag}` };
+  const { where, ...rule } = DOMID_RULES[r];
+  return { ...rule, source: `${where} @${releaseTag(r)}` };
 }
 
 /** The id a toolstack should send to mean "pick one" on release r. */

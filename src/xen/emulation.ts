@@ -1,23 +1,25 @@
 import { badInput } from '../errors.js';
-import { inRange, type ReleaseId } from './releases.js';
+import { perRelease, releaseTag, type ReleaseId } from './releases.js';
+import { cdfValue } from './flags.js';
+import { abi } from './abi.js';
 
 /**
  * XEN_X86_EMU_* bits of struct xen_arch_domainconfig (x86), xen/include/public/arch-x86/xen.h.
  * Added by c/s 171946ab in 4.7 (LAPIC..PIT); USE_PIRQ in 4.9; VPCI in 4.11.
  */
 const EMU_ROWS = [
-  { name: 'LAPIC', bit: 0, from: '4.7', what: 'local APIC' },
-  { name: 'HPET', bit: 1, from: '4.7', what: 'HPET' },
-  { name: 'PM', bit: 2, from: '4.7', what: 'ACPI PM timer and PM1 registers' },
-  { name: 'RTC', bit: 3, from: '4.7', what: 'RTC/CMOS' },
-  { name: 'IOAPIC', bit: 4, from: '4.7', what: 'IO-APIC' },
-  { name: 'PIC', bit: 5, from: '4.7', what: '8259 PIC' },
-  { name: 'VGA', bit: 6, from: '4.7', what: 'standard VGA' },
-  { name: 'IOMMU', bit: 7, from: '4.7', what: 'emulated IOMMU' },
-  { name: 'PIT', bit: 8, from: '4.7', what: '8254 PIT' },
-  { name: 'USE_PIRQ', bit: 9, from: '4.9', what: 'event channels for physical IRQs (HVM PIRQ)' },
-  { name: 'VPCI', bit: 10, from: '4.11', what: 'virtual PCI (vPCI)' },
-] as const satisfies readonly { name: string; bit: number; from: ReleaseId; what: string }[];
+  { name: 'LAPIC', bit: 0, what: 'local APIC' },
+  { name: 'HPET', bit: 1, what: 'HPET' },
+  { name: 'PM', bit: 2, what: 'ACPI PM timer and PM1 registers' },
+  { name: 'RTC', bit: 3, what: 'RTC/CMOS' },
+  { name: 'IOAPIC', bit: 4, what: 'IO-APIC' },
+  { name: 'PIC', bit: 5, what: '8259 PIC' },
+  { name: 'VGA', bit: 6, what: 'standard VGA' },
+  { name: 'IOMMU', bit: 7, what: 'emulated IOMMU' },
+  { name: 'PIT', bit: 8, what: '8254 PIT' },
+  { name: 'USE_PIRQ', bit: 9, what: 'event channels for physical IRQs (HVM PIRQ)' },
+  { name: 'VPCI', bit: 10, what: 'virtual PCI (vPCI)' },
+] as const satisfies readonly { name: string; bit: number; what: string }[];
 
 export type EmuName = (typeof EMU_ROWS)[number]['name'];
 
@@ -35,16 +37,14 @@ export interface EmuBit {
 
 /** The bits release r defines (none in 4.6: its x86 xen_arch_domainconfig is `{ char dummy; }`). */
 export function emuBits(r: ReleaseId): EmuBit[] {
-  return EMU_ROWS.filter((x) => inRange(r, x.from)).map((x) => ({ name: x.name, bit: x.bit, value: 1 << x.bit, what: x.what }));
+  // The release's XEN_X86_EMU_ALL (abi-data.ts, read off its header) says which bits it defines.
+  const all = abi(r).emuAll;
+  return EMU_ROWS.filter((x) => (all >>> x.bit) & 1).map((x) => ({ name: x.name, bit: x.bit, value: 1 << x.bit, what: x.what }));
 }
-
-const allCache = new Map<ReleaseId, number>();
 
 /** XEN_X86_EMU_ALL of release r (0 for 4.6, which has no bitmap). */
 export function emuAll(r: ReleaseId): number {
-  let v = allCache.get(r);
-  if (v === undefined) allCache.set(r, (v = emuBits(r).reduce((m, b) => m | b.value, 0)));
-  return v;
+  return abi(r).emuAll;
 }
 
 
@@ -112,86 +112,121 @@ export interface EmulationRule {
   hwdomPit: 'before-mask' | 'after-mask' | 'none';
   /** Wording of the EOPNOTSUPP log line. */
   message: string;
+  /** Wording of the EINVAL log line for bits beyond XEN_X86_EMU_ALL ("Invalid emulation bitmap"; lower case from 4.21). */
+  bitmapLog: string;
   source: string;
 }
 
 const { LAPIC, IOAPIC, PIT, USE_PIRQ, VPCI } = EMU;
 
-function rule(r: ReleaseId): EmulationRule {
-  const all = emuAll(r);
-  const pv: EmuAllowed[] = [
-    { guest: 'pv', domain: 'domU', min: 0, opt: PIT, label: 'PV: none, or PIT alone' },
-    { guest: 'pv', domain: 'hwdom', min: 0, opt: PIT, label: 'PV hardware domain: none, or PIT alone' },
-  ];
-  if (r === '4.6') return { allowed: [], hwdomPit: 'none', message: '', source: 'xen/include/public/arch-x86/xen.h @RELEASE-4.6.0 (struct xen_arch_domainconfig { char dummy; }: no bitmap, no check)' };
-  const oldMsg = 'Xen does not allow %s domain creation with the current selection of emulators';
-  if (r === '4.7')
+const pvRows: EmuAllowed[] = [
+  { guest: 'pv', domain: 'domU', min: 0, opt: PIT, label: 'PV: none, or PIT alone' },
+  { guest: 'pv', domain: 'hwdom', min: 0, opt: PIT, label: 'PV hardware domain: none, or PIT alone' },
+];
+const OLD_MSG = 'Xen does not allow %s domain creation with the current selection of emulators';
+const okSource = (r: ReleaseId) => `xen/arch/x86/domain.c emulation_flags_ok() @${releaseTag(r)}`;
+
+/** Each release's check, as a row builder (all = the release's XEN_X86_EMU_ALL). */
+type RuleRow = (r: ReleaseId, all: number) => EmulationRule;
+
+const EMULATION_RULES = perRelease<RuleRow>('emulation', [
+  {
+    from: '4.6',
+    to: '4.6',
+    row: () => ({ allowed: [], hwdomPit: 'none', message: '', bitmapLog: '', source: 'xen/include/public/arch-x86/xen.h @RELEASE-4.6.0 (struct xen_arch_domainconfig { char dummy; }: no bitmap, no check)' }),
+  },
+  {
     // arch_domain_create(): `emulation_flags != 0 && emulation_flags != (hvm ? XEN_X86_EMU_ALL : XEN_X86_EMU_PIT)`
-    return {
+    from: '4.7',
+    to: '4.7',
+    row: (_r, all) => ({
       allowed: [
         { guest: 'hvm', domain: 'domU', min: 0, opt: 0, label: 'HVM: 0 (nothing checked)' },
         { guest: 'hvm', domain: 'domU', min: all, opt: 0, label: 'HVM: XEN_X86_EMU_ALL' },
         { guest: 'hvm', domain: 'hwdom', min: all, opt: 0, label: 'HVM hardware domain: XEN_X86_EMU_ALL' },
-        ...pv,
+        ...pvRows,
       ],
       hwdomPit: 'after-mask',
-      message: oldMsg,
+      message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
       source: 'xen/arch/x86/domain.c arch_domain_create() @RELEASE-4.7.0',
-    };
-  if (r === '4.8')
+    }),
+  },
+  {
     // arch_domain_create(): "PVHv2 guests can request emulated APIC": `emflags && (hvm ? emflags != ALL && emflags != LAPIC : emflags != PIT)`
-    return {
+    from: '4.8',
+    to: '4.8',
+    row: (_r, all) => ({
       allowed: [
         { guest: 'hvm', domain: 'domU', min: 0, opt: 0, label: 'HVM: 0 (nothing checked)' },
         { guest: 'hvm', domain: 'domU', min: all, opt: 0, label: 'HVM: XEN_X86_EMU_ALL' },
         { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
         { guest: 'hvm', domain: 'hwdom', min: all, opt: 0, label: 'HVM hardware domain: XEN_X86_EMU_ALL' },
-        ...pv,
+        ...pvRows,
       ],
       hwdomPit: 'before-mask',
-      message: oldMsg,
+      message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
       source: 'xen/arch/x86/domain.c arch_domain_create() @RELEASE-4.8.0',
-    };
-  if (r === '4.9' || r === '4.10')
+    }),
+  },
+  {
     // emulation_flags_ok(): domU `emflags && emflags != ALL && emflags != LAPIC`; hwdom exactly LAPIC|IOAPIC.
-    return {
+    from: '4.9',
+    to: '4.10',
+    row: (r, all) => ({
       allowed: [
         { guest: 'hvm', domain: 'domU', min: 0, opt: 0, label: 'HVM: 0 (nothing checked)' },
         { guest: 'hvm', domain: 'domU', min: all, opt: 0, label: 'HVM: XEN_X86_EMU_ALL' },
         { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
         { guest: 'hvm', domain: 'hwdom', min: LAPIC | IOAPIC, opt: 0, label: 'PVH hardware domain: LAPIC|IOAPIC' },
-        ...pv,
+        ...pvRows,
       ],
       hwdomPit: 'before-mask',
-      message: oldMsg,
-      source: `xen/arch/x86/domain.c emulation_flags_ok() @RELEASE-${r}.0`,
-    };
-  if (inRange(r, '4.11', '4.18'))
+      message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
+      source: okSource(r),
+    }),
+  },
+  {
     // emulation_flags_ok(): domU exactly ALL & ~VPCI or LAPIC (0 no longer passes); hwdom VPCI|LAPIC|IOAPIC.
-    return {
+    from: '4.11',
+    to: '4.18',
+    row: (r, all) => ({
       allowed: [
         { guest: 'hvm', domain: 'domU', min: all & ~VPCI, opt: 0, label: 'HVM: XEN_X86_EMU_ALL & ~VPCI' },
         { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
         { guest: 'hvm', domain: 'hwdom', min: VPCI | LAPIC | IOAPIC, opt: 0, label: 'PVH hardware domain: VPCI|LAPIC|IOAPIC' },
-        ...pv,
+        ...pvRows,
       ],
       hwdomPit: 'before-mask',
-      message: oldMsg,
-      source: `xen/arch/x86/domain.c emulation_flags_ok() @RELEASE-${r}.0`,
-    };
+      message: OLD_MSG,
+      bitmapLog: 'Invalid emulation bitmap',
+      source: okSource(r),
+    }),
+  },
   // 4.19 (USE_PIRQ user-selectable for HVM domU) and 4.21+ (the configs[] table; new log wording).
-  const newer = inRange(r, '4.21');
+  { from: '4.19', to: '4.20', row: (r, all) => pirqRule(r, all, OLD_MSG, 'Invalid emulation bitmap') },
+  { from: '4.21', to: '4.22', row: (r, all) => pirqRule(r, all, 'will not create %s domain with emulators', 'invalid emulation bitmap') },
+]);
+
+function pirqRule(r: ReleaseId, all: number, message: string, bitmapLog: string): EmulationRule {
   return {
     allowed: [
       { guest: 'hvm', domain: 'domU', min: all & ~(VPCI | USE_PIRQ), opt: USE_PIRQ, label: 'HVM: XEN_X86_EMU_ALL & ~VPCI, USE_PIRQ optional' },
       { guest: 'hvm', domain: 'domU', min: LAPIC, opt: 0, label: 'PVH: LAPIC alone' },
       { guest: 'hvm', domain: 'hwdom', min: VPCI | LAPIC | IOAPIC, opt: 0, label: 'PVH hardware domain: VPCI|LAPIC|IOAPIC' },
-      ...pv,
+      ...pvRows,
     ],
     hwdomPit: 'before-mask',
-    message: newer ? 'will not create %s domain with emulators' : oldMsg,
-    source: `xen/arch/x86/domain.c emulation_flags_ok() @RELEASE-${r}.0`,
+    message,
+    bitmapLog,
+    source: okSource(r),
   };
+}
+
+function rule(r: ReleaseId): EmulationRule {
+  return EMULATION_RULES[r](r, emuAll(r));
 }
 
 const rules = new Map<ReleaseId, EmulationRule>();
@@ -232,17 +267,25 @@ export function acceptedValues(r: ReleaseId, hvm: boolean, hwdom = false): { val
   return out;
 }
 
+/** What libxc/libxl give an HVM guest that passes no arch config, per release. */
+const HVM_DEFAULT = perRelease<'none' | 'all' | 'all-but-vpci'>('emulation-default', [
+  { from: '4.6', to: '4.6', row: 'none' },
+  { from: '4.7', to: '4.10', row: 'all' },
+  { from: '4.11', to: '4.22', row: 'all-but-vpci' },
+]);
+
 /** xenkit's default emulation bitmap for a guest kind on release r (libxc 4.7-4.11's NULL-config default; libxl's choice for PVH). */
 export function defaultEmulation(r: ReleaseId, kind: 'pv' | 'pvh' | 'hvm'): { value: number; why: string } {
-  if (emuAll(r) === 0) return { value: 0, why: 'Xen 4.6 has no emulation bitmap' };
+  const hvm = HVM_DEFAULT[r];
+  if (hvm === 'none') return { value: 0, why: `Xen ${r} has no emulation bitmap` };
   if (kind === 'pv') return { value: 0, why: 'PV guests get no emulated devices (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.7.0 .. 4.11.0)' };
-  if (kind === 'pvh' && inRange(r, '4.6', '4.8')) return { value: 0, why: 'classic PVH (pvh_guest, 4.6-4.8) is a PV domain: no emulated devices' };
+  // Classic PVH (XEN_DOMCTL_CDF_pvh_guest, 4.6 .. 4.8) is a PV domain.
+  if (kind === 'pvh' && cdfValue(r, 'pvh_guest') !== undefined) return { value: 0, why: 'classic PVH (pvh_guest, 4.6-4.8) is a PV domain: no emulated devices' };
   if (kind === 'pvh') return { value: EMU.LAPIC, why: 'PVH guests get the LAPIC alone (libxl__arch_domain_prepare_config(), libxl_x86.c @RELEASE-4.11.0+)' };
-  if (inRange(r, '4.7', '4.10'))
-    return { value: emuAll(r), why: `HVM guests get XEN_X86_EMU_ALL (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-${r}.0)` };
+  if (hvm === 'all')
+    return { value: emuAll(r), why: `HVM guests get XEN_X86_EMU_ALL (libxc xc_domain_create(), tools/libxc/xc_domain.c @${releaseTag(r)})` };
   return {
     value: emuAll(r) & ~EMU.VPCI,
     why: 'HVM guests get XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI (libxc xc_domain_create(), tools/libxc/xc_domain.c @RELEASE-4.11.0, and libxl since)',
   };
 }
-

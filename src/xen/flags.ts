@@ -1,35 +1,29 @@
 import { badInput } from '../errors.js';
-import { inRange, type ReleaseId } from './releases.js';
+import { RELEASE_IDS, type ReleaseId } from './releases.js';
+import { abi } from './abi.js';
 
 /**
- * XEN_DOMCTL_CDF_* flags of struct xen_domctl_createdomain, xen/include/public/domctl.h.
- * One row per (name, bit, releases): xs_domain moved from bit 5 to 4 when pvh_guest was
- * dropped in 4.9, and hvm_guest was renamed hvm in 4.13 (same bit 0).
+ * XEN_DOMCTL_CDF_* flags of struct xen_domctl_createdomain, xen/include/public/domctl.h. Which flags a
+ * release has, and their bits, are the release's own (abi-data.ts `cdf`, read off each tag's header):
+ * xs_domain moved from bit 5 to 4 when pvh_guest was dropped in 4.9, and hvm_guest was renamed hvm
+ * in 4.13 (same bit 0). Here: what each flag means, and the rename.
  */
-interface CdfRow {
-  name: string;
-  bit: number;
-  from: ReleaseId;
-  to?: ReleaseId;
-  /** Today's name where the release's own name differs (hvm_guest -> hvm). */
-  today?: string;
-  what: string;
-}
+const CDF_WHAT: Record<string, string> = {
+  hvm_guest: 'HVM (or PVH) guest, rather than PV',
+  hvm: 'HVM (or PVH) guest, rather than PV',
+  hap: 'use hardware-assisted paging',
+  s3_integrity: 'tboot verifies memory integrity across S3',
+  oos_off: 'disable out-of-sync shadow page tables',
+  pvh_guest: 'classic PVH (PVHv1) guest; removed in 4.9',
+  xs_domain: 'xenstore domain',
+  iommu: 'domain may use the IOMMU (passthrough)',
+  nested_virt: 'nested virtualisation',
+  vpmu: 'virtual performance monitoring unit',
+  trap_unmapped_accesses: 'trap accesses to unmapped guest memory (ARM only)',
+};
 
-const CDF_ROWS: readonly CdfRow[] = [
-  { name: 'hvm_guest', bit: 0, from: '4.6', to: '4.12', today: 'hvm', what: 'HVM (or PVH) guest, rather than PV' },
-  { name: 'hvm', bit: 0, from: '4.13', what: 'HVM (or PVH) guest, rather than PV' },
-  { name: 'hap', bit: 1, from: '4.6', what: 'use hardware-assisted paging' },
-  { name: 's3_integrity', bit: 2, from: '4.6', what: 'tboot verifies memory integrity across S3' },
-  { name: 'oos_off', bit: 3, from: '4.6', what: 'disable out-of-sync shadow page tables' },
-  { name: 'pvh_guest', bit: 4, from: '4.6', to: '4.8', what: 'classic PVH (PVHv1) guest; removed in 4.9' },
-  { name: 'xs_domain', bit: 5, from: '4.7', to: '4.8', what: 'xenstore domain' },
-  { name: 'xs_domain', bit: 4, from: '4.9', what: 'xenstore domain' },
-  { name: 'iommu', bit: 5, from: '4.13', what: 'domain may use the IOMMU (passthrough)' },
-  { name: 'nested_virt', bit: 6, from: '4.15', what: 'nested virtualisation' },
-  { name: 'vpmu', bit: 7, from: '4.16', what: 'virtual performance monitoring unit' },
-  { name: 'trap_unmapped_accesses', bit: 8, from: '4.21', what: 'trap accesses to unmapped guest memory (ARM only)' },
-];
+/** Old name -> today's name of the same bit (XEN_DOMCTL_CDF_hvm_guest became XEN_DOMCTL_CDF_hvm in 4.13). */
+const CDF_RENAMED: Record<string, string> = { hvm_guest: 'hvm' };
 
 export interface CdfFlag {
   name: string;
@@ -40,16 +34,13 @@ export interface CdfFlag {
 
 const cache = new Map<ReleaseId, CdfFlag[]>();
 
-/** The release's XEN_DOMCTL_CDF_* flags, by its own names. */
+/** The release's XEN_DOMCTL_CDF_* flags, by its own names, in bit order. */
 export function cdfFlags(r: ReleaseId): CdfFlag[] {
   let f = cache.get(r);
   if (!f) {
-    f = CDF_ROWS.filter((x) => inRange(r, x.from, x.to)).map((x) => ({
-      name: x.name,
-      bit: x.bit,
-      value: 1 << x.bit,
-      what: x.what,
-    }));
+    f = Object.entries(abi(r).cdf)
+      .sort((a, b) => a[1] - b[1])
+      .map(([name, bit]) => ({ name, bit, value: 1 << bit, what: CDF_WHAT[name] ?? name }));
     cache.set(r, f);
   }
   return f;
@@ -83,20 +74,18 @@ function lookupCdf(r: ReleaseId, name: string): number | undefined {
   const n = name.trim().toLowerCase().replace(/^xen_domctl_cdf_/, '');
   const own = cdfFlags(r).find((f) => f.name === n);
   if (own) return own.value;
-  // Aliases across the rename: accept both hvm_guest and hvm in every release that has bit 0.
-  for (const row of CDF_ROWS) {
-    if ((row.name === n && row.today) || row.today === n) {
-      const target = row.today === n ? row.name : row.today!;
-      const hit = cdfFlags(r).find((f) => f.name === target || f.name === row.name);
-      if (hit && hit.bit === row.bit) return hit.value;
-    }
+  // Across the rename both spellings name bit 0 in every release.
+  for (const [old, today] of Object.entries(CDF_RENAMED)) {
+    const other = n === old ? today : n === today ? old : undefined;
+    const hit = other && cdfFlags(r).find((f) => f.name === other);
+    if (hit) return hit.value;
   }
   return undefined;
 }
 
 /** Every name accepted anywhere (for messages). */
 export function allCdfNames(): string[] {
-  return [...new Set(CDF_ROWS.flatMap((x) => [x.name, ...(x.today ? [x.today] : [])]))];
+  return [...new Set([...RELEASE_IDS.flatMap((r) => cdfFlags(r).map((f) => f.name)), ...Object.values(CDF_RENAMED)])];
 }
 
 /** Flags given as a number, a "0x.." string, or a list of names -> the release's bits. */

@@ -4,6 +4,9 @@ import { XenkitError } from '../errors.js';
 import { ARCHES, type Arch } from './arch.js';
 import { parseRelease, RELEASE_IDS, type ReleaseId } from './releases.js';
 import { abi } from './abi.js';
+import { pagesToMiB } from './pages.js';
+import { xenGrantDefaults } from './limits.js';
+import type { TeeName } from './arm.js';
 
 /**
  * What a Xen host is and can do: Xen's createdomain answers depend on it (HVM needs VT-x/SVM,
@@ -33,13 +36,36 @@ export interface HostCaps {
   vmtrace: boolean;
   /** ARM: the host's GIC (what XEN_DOMCTL_CONFIG_GIC_NATIVE resolves to). */
   gic: 'v2' | 'v3';
+  /*
+   * Facts a backend may be unable to read (undefined = unknown: the pre-flight rules then leave the
+   * verdict to Xen). A described host (makeHost(), the sim) always has them.
+   */
+  /** Ids of the host's cpupools (createdomain's cpupool_id must name one, 4.17+). */
+  cpupools?: number[];
+  /** ARM: the TEE mediator Xen runs (tee_get_type()); a guest may ask for none or this one. */
+  tee?: TeeName;
+  /** Xen's gnttab_max_frames (a domain's max_grant_frames is capped by it up to 4.17; -1 means it). */
+  maxGrantFrames?: number;
+  /** Xen's gnttab_max_maptrack_frames. */
+  maxMaptrackFrames?: number;
+}
+
+/** The facts of HostCaps a backend may not know. */
+export const OPTIONAL_HOST_FACTS = ['cpupools', 'tee', 'maxGrantFrames', 'maxMaptrackFrames'] as const;
+
+/**
+ * xenkit's model of dom0's memory on a described host: a quarter of the RAM, at most 4 GiB (a host
+ * description may give dom0MemoryMiB, as Xen's dom0_mem= does).
+ */
+export function defaultDom0MemoryMiB(memoryMiB: number): number {
+  return Math.min(4096, Math.max(1, Math.floor(memoryMiB / 4)));
 }
 
 export const DEFAULT_HOST: HostCaps = {
   release: '4.22',
   arch: 'x86_64',
   memoryMiB: 65536,
-  dom0MemoryMiB: 4096,
+  dom0MemoryMiB: defaultDom0MemoryMiB(65536),
   cpus: 16,
   hvm: true,
   hap: true,
@@ -48,7 +74,20 @@ export const DEFAULT_HOST: HostCaps = {
   vpmu: false,
   vmtrace: false,
   gic: 'v3',
+  cpupools: [0],
+  tee: 'none',
+  maxGrantFrames: xenGrantDefaults('4.22').grantFrames,
+  maxMaptrackFrames: xenGrantDefaults('4.22').maptrackFrames,
 };
+
+/**
+ * The described host in full: what it leaves out is the simulated host's (one cpupool, Pool-0; no TEE
+ * mediator; Xen's default grant limits for the release, facts limits.ts).
+ */
+export function completeHost(h: HostCaps): HostCaps {
+  const g = xenGrantDefaults(h.release);
+  return { ...h, cpupools: h.cpupools ?? [0], tee: h.tee ?? 'none', maxGrantFrames: h.maxGrantFrames ?? g.grantFrames, maxMaptrackFrames: h.maxMaptrackFrames ?? g.maptrackFrames };
+}
 
 const hostSchema = lazySchema((z) =>
   z
@@ -65,6 +104,10 @@ const hostSchema = lazySchema((z) =>
       vpmu: z.boolean().optional(),
       vmtrace: z.boolean().optional(),
       gic: z.enum(['v2', 'v3']).optional(),
+      cpupools: z.array(z.number().int().min(0).max(0xffffffff)).min(1).max(4096).optional(),
+      tee: z.enum(['none', 'optee', 'ffa']).optional(),
+      maxGrantFrames: z.number().int().min(1).max(0x7fffffff).optional(),
+      maxMaptrackFrames: z.number().int().min(0).max(0x7fffffff).optional(),
     })
   .strict(),
 );
@@ -73,7 +116,7 @@ const hostSchema = lazySchema((z) =>
  * A complete, valid host description, checked by hand: the same acceptance as the schema below for
  * descriptions that give every field, without loading zod (a stored host is checked on every open).
  */
-export function completeHost(h: Record<string, unknown>): HostCaps | undefined {
+export function checkedFullHost(h: Record<string, unknown>): HostCaps | undefined {
   const keys = Object.keys(h);
   if (keys.length !== HOST_KEYS.length || !keys.every((k) => k in DEFAULT_HOST)) return undefined;
   const int = (v: unknown, lo: number, hi: number) => Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
@@ -84,7 +127,11 @@ export function completeHost(h: Record<string, unknown>): HostCaps | undefined {
     int(h.dom0MemoryMiB, 1, (h.memoryMiB as number) - 1) &&
     int(h.cpus, 1, 4096) &&
     BOOL_KEYS.every((k) => typeof h[k] === 'boolean') &&
-    (h.gic === 'v2' || h.gic === 'v3');
+    (h.gic === 'v2' || h.gic === 'v3') &&
+    Array.isArray(h.cpupools) && h.cpupools.length >= 1 && h.cpupools.length <= 4096 && h.cpupools.every((c) => int(c, 0, 0xffffffff)) &&
+    (h.tee === 'none' || h.tee === 'optee' || h.tee === 'ffa') &&
+    int(h.maxGrantFrames, 1, 0x7fffffff) &&
+    int(h.maxMaptrackFrames, 0, 0x7fffffff);
   return ok ? ({ ...h } as unknown as HostCaps) : undefined;
 }
 const HOST_KEYS = Object.keys(DEFAULT_HOST);
@@ -92,7 +139,7 @@ const BOOL_KEYS = ['hvm', 'hap', 'shadow', 'iommu', 'vpmu', 'vmtrace'] as const;
 
 /** Fill in and check a host description; bad fields get an error naming field, value and what is accepted. */
 export function makeHost(partial: Record<string, unknown> = {}, field = 'host'): HostCaps {
-  return completeHost(partial) ?? hostBySchema(partial, field);
+  return checkedFullHost(partial) ?? hostBySchema(partial, field);
 }
 
 /** makeHost() through the schema (zod): defaults filled in, every error in words. */
@@ -100,7 +147,9 @@ export function hostBySchema(partial: Record<string, unknown>, field = 'host'): 
   const parsed = hostSchema().safeParse(partial);
   if (!parsed.success) throw zodToError(parsed.error, partial, field);
   const p = parsed.data;
-  const host: HostCaps = { ...DEFAULT_HOST, ...stripUndefined(p), release: p.release === undefined ? DEFAULT_HOST.release : parseRelease(p.release, `${field}.release`) } as HostCaps;
+  const release = p.release === undefined ? DEFAULT_HOST.release : parseRelease(p.release, `${field}.release`);
+  const { cpupools: _c, tee: _t, maxGrantFrames: _g, maxMaptrackFrames: _m, ...known } = DEFAULT_HOST;
+  const host: HostCaps = completeHost({ ...known, ...stripUndefined(p), release } as HostCaps);
   if (host.arch === 'arm64' && partial.hvm === undefined) {
     // ARM guests are all "HVM" in Xen's sense (XEN_DOMCTL_CDF_hvm is required there from 4.13).
     host.hvm = true;
@@ -116,7 +165,7 @@ export function hostBySchema(partial: Record<string, unknown>, field = 'host'): 
 
 /**
  * Describe a host from a real host's physinfo (as `xk info --json` or a replay `physinfo` line
- * prints it), so the sim answers as that machine would.
+ * prints it). A sim built on it (makeHost()/new SimXen()) fills in the facts physinfo lacks.
  */
 export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId | string | undefined): HostCaps {
   const caps = Array.isArray(pi.capabilities) ? (pi.capabilities as unknown[]).map(String) : [];
@@ -127,16 +176,17 @@ export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId
       value: pi.total_pages,
       hint: 'a positive number of 4 KiB pages',
     });
-  const memoryMiB = Math.floor(pages / 256);
+  const memoryMiB = pagesToMiB(pages);
   const rel = release ?? (pi.release as string | undefined);
   // XEN_SYSCTL_PHYSCAP_hap/shadow exist from 4.13 only (and the IOMMU bit was hvm_directio up to
   // 4.11): a physinfo that cannot say keeps the default host's answer.
   const says = (bit: string) => (rel === undefined || bit in abi(parseRelease(rel)).physcap ? caps.includes(bit) : undefined);
-  return makeHost({
+  // What physinfo cannot say (cpupools, TEE, grant limits) stays unknown: Xen decides those.
+  const described = makeHost({
     release: rel,
     arch: (pi.arch as string) ?? 'x86_64',
     memoryMiB,
-    dom0MemoryMiB: Math.min(DEFAULT_HOST.dom0MemoryMiB, Math.max(1, Math.floor(memoryMiB / 4))),
+    dom0MemoryMiB: defaultDom0MemoryMiB(memoryMiB),
     cpus: Number(pi.nr_cpus) || 1,
     hvm: caps.includes('hvm'),
     hap: says('hap') ?? DEFAULT_HOST.hap,
@@ -145,6 +195,8 @@ export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId
     vpmu: caps.includes('vpmu'),
     vmtrace: caps.includes('vmtrace'),
   });
+  for (const k of OPTIONAL_HOST_FACTS) delete described[k];
+  return described;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,4 +1,4 @@
-import type { ReleaseId } from './releases.js';
+import { perRelease, releaseTag, type ReleaseId } from './releases.js';
 
 /**
  * Most vCPUs a domain may have.
@@ -12,8 +12,23 @@ export function maxVcpusLimit(_r: ReleaseId, hvm: boolean, arch: 'x86_64' | 'arm
   return hvm ? 128 : 8192;
 }
 
-/** opt_max_grant_frames / opt_max_maptrack_frames defaults (xen/common/grant_table.c, 4.12+). */
-export const DEFAULT_MAX_GRANT_FRAMES = 64;
-export const DEFAULT_MAX_MAPTRACK_FRAMES = 1024;
-/** INITIAL_NR_GRANT_FRAMES (xen/common/grant_table.c): 4.18+ refuses fewer grant frames than this. */
+/** Xen's boot-time grant limits (gnttab_max_frames= / gnttab_max_maptrack_frames=) when not set on its command line. */
+export interface GrantLimits {
+  grantFrames: number;
+  maptrackFrames: number;
+  source: string;
+}
+
+const GRANT_DEFAULTS = perRelease<GrantLimits>('grant-limits', [
+  { from: '4.6', to: '4.9', row: { grantFrames: 32, maptrackFrames: 1024, source: 'xen/include/xen/grant_table.h DEFAULT_MAX_NR_GRANT_FRAMES, xen/common/grant_table.c DEFAULT_MAX_MAPTRACK_FRAMES' } },
+  { from: '4.10', to: '4.11', row: { grantFrames: 64, maptrackFrames: 1024, source: 'xen/common/grant_table.c DEFAULT_MAX_NR_GRANT_FRAMES, DEFAULT_MAX_MAPTRACK_FRAMES' } },
+  { from: '4.12', to: '4.22', row: { grantFrames: 64, maptrackFrames: 1024, source: 'xen/common/grant_table.c opt_max_grant_frames, opt_max_maptrack_frames' } },
+]);
+
+export function xenGrantDefaults(r: ReleaseId): GrantLimits {
+  const g = GRANT_DEFAULTS[r];
+  return { ...g, source: `${g.source} @${releaseTag(r)}` };
+}
+
+/** INITIAL_NR_GRANT_FRAMES (xen/arch/{x86,arm}/include/asm/grant_table.h @RELEASE-4.17.0; 1U in 4.12 .. 4.22): fewer is refused. */
 export const INITIAL_NR_GRANT_FRAMES = 1;

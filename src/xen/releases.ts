@@ -48,3 +48,47 @@ export function parseRelease(input: unknown, field = 'xen'): ReleaseId {
 export function releaseTag(r: ReleaseId): string {
   return `RELEASE-${r}.0`;
 }
+
+/** One row of a per-release table: the releases `from` .. `to` (both inclusive, both required). */
+export interface ReleaseSpan<T> {
+  from: ReleaseId;
+  to: ReleaseId;
+  row: T;
+}
+
+/** Every per-release table built by perRelease(), by name, with its spans: a test checks each covers RELEASE_IDS. */
+export const PER_RELEASE_TABLES = new Map<string, { rows: Record<string, unknown>; spans: readonly ReleaseSpan<unknown>[] }>();
+
+/**
+ * A table total over the release list, from closed spans that must cover every release exactly once:
+ * a release id added without its row (or covered twice) is refused when the module loads, so a new
+ * release never silently inherits the newest behaviour. `ids` is for tests (a list with a fake release).
+ */
+export function perRelease<T>(table: string, spans: readonly ReleaseSpan<T>[], ids: readonly string[] = RELEASE_IDS): Record<ReleaseId, T> {
+  const out: Record<string, T> = {};
+  const at = (r: string) => {
+    const i = ids.indexOf(r);
+    if (i < 0) throw factsError(table, `names ${r}, which is not a release`);
+    return i;
+  };
+  for (const s of spans) {
+    if (at(s.from) > at(s.to)) throw factsError(table, `has a row from ${s.from} to ${s.to}, which is empty`);
+    for (let i = at(s.from); i <= at(s.to); i++) {
+      if (ids[i]! in out) throw factsError(table, `has two rows for ${ids[i]}`);
+      out[ids[i]!] = s.row;
+    }
+  }
+  const missing = ids.filter((r) => !(r in out));
+  if (missing.length) throw factsError(table, `has no row for ${missing.join(', ')}`);
+  if (ids === RELEASE_IDS) PER_RELEASE_TABLES.set(table, { rows: out, spans });
+  return out as Record<ReleaseId, T>;
+}
+
+function factsError(table: string, what: string): XenkitError {
+  return new XenkitError('FACTS_INCOMPLETE', `facts table ${table} ${what}`, { field: table, hint: 'give every release in RELEASE_IDS (src/xen/releases.ts) exactly one row, citing its source' });
+}
+
+/** The first release for which `pred` holds (for "from 4.N" in messages, derived from the facts). */
+export function firstRelease(pred: (r: ReleaseId) => boolean): ReleaseId | undefined {
+  return RELEASE_IDS.find(pred);
+}

@@ -1,6 +1,6 @@
 import type { ErrnoName } from './errno.js';
 import type { HostCaps } from './host.js';
-import type { CreateDomainArgs } from '../hv/hypervisor.js';
+import type { CreateDomainArgs } from './domain-args.js';
 import { inRange, type ReleaseId } from './releases.js';
 
 /** What a createdomain check sees: the release, the host, the request, and whether it is the hardware domain. */
@@ -51,3 +51,8 @@ export function citation(rule: CreateRule, r: ReleaseId): string {
   return `${rule.where} @RELEASE-${r}.0`;
 }
 
+
+/** The stable error code of a rule, the same whether pre-flight or the hypercall finds it: 'emulation-not-allowed' -> 'EMULATION_NOT_ALLOWED'. */
+export function ruleCode(rule: string): string {
+  return rule.toUpperCase().replace(/-/g, '_');
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SimXen } from '../../src/sim/sim.js';
 import { openSimState } from '../../src/sim/store.js';
 import { domainCreate } from '../../src/xc/domain-create.js';
+import { checkCreate } from '../../src/xc/check.js';
 import { XenkitError } from '../../src/errors.js';
 import { DOMID_FIRST_RESERVED } from '../../src/xen/domid.js';
 import { hostFromPhysinfo } from '../../src/xen/host.js';
@@ -28,8 +29,20 @@ test('domainCreate throws the explained error before the hypercall, and the sim 
   );
   assert.throws(
     () => hv.createDomain({ domid: 0, ssidref: 0, handle: new Uint8Array(16), flags: 1 | 2, arch: { emulation_flags: 0 } }),
-    (e: XenkitError) => e.errno === 'EOPNOTSUPP' && e.code === 'XEN_EOPNOTSUPP',
+    // One refusal, one code: the hypercall's refusal has the rule's code, as pre-flight does; errno kept.
+    (e: XenkitError) => e.errno === 'EOPNOTSUPP' && e.code === 'EMULATION_NOT_ALLOWED' && e.details?.rule === 'emulation-not-allowed',
   );
+});
+
+test('a rule refusal found by the hypercall has the pre-flight code; other hypercall failures keep XEN_<errno>', () => {
+  const hv = new SimXen({ release: '4.17' });
+  const args = { domid: 0, ssidref: 0, handle: new Uint8Array(16), flags: 1 | 2, max_vcpus: 0, max_grant_frames: 1, grant_opts: 2, arch: { emulation_flags: 0 } };
+  const pre = checkCreate('4.17', { type: 'hvm', max_vcpus: 0 });
+  assert.equal(pre.code, 'NO_VCPUS');
+  assert.throws(() => hv.createDomain(args), (e: XenkitError) => e.code === pre.code && e.errno === 'EINVAL');
+  assert.throws(() => hv.getDomainInfo(4242), (e: XenkitError) => e.code === 'XEN_ESRCH' && e.errno === 'ESRCH');
+  hv.inject('createdomain', 'ENOMEM', 1);
+  assert.throws(() => hv.createDomain({ ...args, max_vcpus: 1, arch: { emulation_flags: 0x3ef } }), (e: XenkitError) => e.code === 'XEN_ENOMEM');
 });
 
 test('every usable domid can be live at once; then the table is full (ENOMEM up to 4.20, EEXIST from 4.21)', () => {

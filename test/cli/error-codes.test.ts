@@ -55,7 +55,7 @@ const DYNAMIC: Record<string, string> = {
   "backend/libxl-client.ts: str(a.code) ?? 'LIBXL_ERROR'": "the worker's error, rebuilt: a code the worker threw (scanned here)",
   "toolstack/lifecycle.ts: e.code": 'a build step error, re-thrown with its own code',
   "xc/check.ts: v.code!": 'a createdomain rule code, ruleCode(rule id), checked below',
-  "cli/commands-domain.ts: v.code!": 'a createdomain rule code from the verdict',
+  "sim/sim.ts: ruleCode(f.rule)": 'a createdomain rule code, ruleCode(rule id), checked below',
 };
 
 function scan(): { literal: Map<string, string[]>; dynamic: string[] } {

@@ -46,8 +46,8 @@ export function register(program: Command): void {
 
 async function printLibxlJson(loaded: ReturnType<typeof loadSpec>, dryRun: boolean): Promise<void> {
   if (!dryRun) throw new XenkitError('BAD_INPUT', '--libxl-json: only with --dry-run (xenkit prints the JSON; on a real host libxl builds the guest)', { field: '--libxl-json', hint: 'add --dry-run' });
-  const { toLibxlJson } = await import('../toolstack/spec/libxl-json.js');
-  const { yajlBeautify } = await import('../toolstack/spec/yajl.js');
+  const { toLibxlJson } = await import('../toolstack/libxl/libxl-json.js');
+  const { yajlBeautify } = await import('../toolstack/libxl/yajl.js');
   const { json, warnings } = toLibxlJson(loaded.spec, loaded.cfg);
   warn(warnings);
   process.stdout.write(yajlBeautify(json));

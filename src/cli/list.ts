@@ -18,8 +18,8 @@ export function register(program: Command): void {
       if (o.long) {
         // xl list -l (tools/xl/xl_list.c list_domains_details() @RELEASE-4.17.0): one {domid, config}
         // per domain whose configuration libxl can retrieve; others (dom0 among them) are skipped.
-        const { toLibxlJson } = await import('../toolstack/spec/libxl-json.js');
-        const { yajlBeautify } = await import('../toolstack/spec/yajl.js');
+        const { toLibxlJson } = await import('../toolstack/libxl/libxl-json.js');
+        const { yajlBeautify } = await import('../toolstack/libxl/yajl.js');
         const withConfig = records.filter((r) => r.spec).map((r) => ({ domid: r.domid, config: toLibxlJson(r.spec!).json }));
         process.stdout.write(yajlBeautify(withConfig));
         return;

@@ -6,8 +6,8 @@ import { cdfNames } from '../xen/flags.js';
 import type { HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
 import { planFor } from './load.js';
-import { libxlEmulationFlags } from './spec/emulation.js';
-import type { DomainSpec } from './spec/domain-spec.js';
+import { libxlEmulationFlags } from './domain/emulation.js';
+import type { DomainSpec } from './domain/domain-spec.js';
 
 export interface RuleStep {
   id: string;

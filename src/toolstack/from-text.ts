@@ -1,7 +1,7 @@
 import { XenkitError } from '../errors.js';
 import { LIMITS, sizeText } from '../input.js';
 import { parseXlCfg } from './xlcfg/parse.js';
-import { specFromXlCfg } from './spec/from-xlcfg.js';
+import { specFromXlCfg } from './xlcfg/to-spec.js';
 import type { LoadedSpec } from './load.js';
 
 /** An xl.cfg given as text (a library caller's, an API request's): parsed and turned into a DomainSpec. */

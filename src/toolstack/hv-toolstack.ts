@@ -6,7 +6,7 @@ import { resolveCreate } from '../xc/config.js';
 import { buildDomain } from './lifecycle.js';
 import { planFor } from './load.js';
 import { handleShutdown } from './on-shutdown.js';
-import type { DomainSpec } from './spec/domain-spec.js';
+import type { DomainSpec } from './domain/domain-spec.js';
 import type { HostSession } from './session.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';

@@ -5,8 +5,8 @@ import type { LibxlClient } from '../backend/libxl-client.js';
 import { verdictError } from '../xc/check.js';
 import { previewOn } from './hv-toolstack.js';
 import { handleShutdown } from './on-shutdown.js';
-import { toLibxlJson } from './spec/libxl-json.js';
-import type { DomainSpec } from './spec/domain-spec.js';
+import { toLibxlJson } from './libxl/libxl-json.js';
+import type { DomainSpec } from './domain/domain-spec.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
 

@@ -4,9 +4,9 @@ import type { HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
 import type { DomainConfig } from '../xc/config.js';
 import { parseXlCfg } from './xlcfg/parse.js';
-import { specFromXlCfg } from './spec/from-xlcfg.js';
-import { specCreateConfig } from './spec/emulation.js';
-import type { DomainSpec } from './spec/domain-spec.js';
+import { specFromXlCfg } from './xlcfg/to-spec.js';
+import { specCreateConfig } from './domain/emulation.js';
+import type { DomainSpec } from './domain/domain-spec.js';
 import type { XlCfg } from './xlcfg/ast.js';
 import type { BuildPlan } from './lifecycle.js';
 

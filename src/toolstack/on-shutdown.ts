@@ -1,5 +1,5 @@
 import type { ShutdownReason } from '../hv/hypervisor.js';
-import type { DomainSpec, ShutdownAction } from './spec/domain-spec.js';
+import type { DomainSpec, ShutdownAction } from './domain/domain-spec.js';
 import type { DeathEvent } from './toolstack.js';
 
 /** xl's source for what happens when a domain shuts down. */

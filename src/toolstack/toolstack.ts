@@ -4,7 +4,7 @@ import type { HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
 import type { Verdict } from '../xc/check.js';
 import type { CreateDomainArgs } from '../hv/hypervisor.js';
-import type { DomainSpec, ShutdownAction } from './spec/domain-spec.js';
+import type { DomainSpec, ShutdownAction } from './domain/domain-spec.js';
 import type { XlCfg } from './xlcfg/ast.js';
 
 /**

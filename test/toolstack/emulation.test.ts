@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { libxlEmulationFlags, specCreateConfig, specCreateFlags } from '../../src/toolstack/spec/emulation.js';
+import { libxlEmulationFlags, specCreateConfig, specCreateFlags } from '../../src/toolstack/domain/emulation.js';
 import { SimXen } from '../../src/sim/sim.js';
 import { domainCreate } from '../../src/xc/domain-create.js';
 import { emulationAccepted } from '../../src/xen/emulation.js';

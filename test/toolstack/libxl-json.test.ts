@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { specFromXlCfg } from '../../src/toolstack/spec/from-xlcfg.js';
-import { toLibxlJson } from '../../src/toolstack/spec/libxl-json.js';
-import { yajlBeautify } from '../../src/toolstack/spec/yajl.js';
+import { specFromXlCfg } from '../../src/toolstack/xlcfg/to-spec.js';
+import { toLibxlJson } from '../../src/toolstack/libxl/libxl-json.js';
+import { yajlBeautify } from '../../src/toolstack/libxl/yajl.js';
 import { parseXlCfg } from '../../src/toolstack/xlcfg/parse.js';
 import { EXAMPLES, FIXTURES, NO_SHARED, readExample, specOf, XL_RECORDED } from './util.js';
 

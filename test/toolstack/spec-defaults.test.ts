@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLibxlDefault, type DomainSpec } from '../../src/toolstack/spec/domain-spec.js';
+import { isLibxlDefault, type DomainSpec } from '../../src/toolstack/domain/domain-spec.js';
 import { specOf } from './util.js';
 
 const PV = 'name = "g"\nkernel = "/boot/vmlinuz"\n';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDiskSpec } from '../../src/toolstack/spec/disk.js';
-import { parseVifSpec } from '../../src/toolstack/spec/vif.js';
+import { parseDiskSpec } from '../../src/toolstack/xlcfg/disk.js';
+import { parseVifSpec } from '../../src/toolstack/xlcfg/vif.js';
 import { xerr } from './util.js';
 
 const base = { readwrite: true, cdrom: false, removable: false, directIoSafe: false, format: 'raw' };

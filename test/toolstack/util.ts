@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XenkitError } from '../../src/errors.js';
-import { specFromXlCfg } from '../../src/toolstack/spec/from-xlcfg.js';
+import { specFromXlCfg } from '../../src/toolstack/xlcfg/to-spec.js';
 import { parseXlCfg } from '../../src/toolstack/xlcfg/parse.js';
 
 export const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/xl-examples');

@@ -1,10 +1,10 @@
 import type { XlCfg } from '../xlcfg/ast.js';
 import { isXlKey, xlReadsFor } from '../xlcfg/keys.js';
 import { where } from '../xlcfg/syntax-error.js';
-import { cpuSet } from './cpus.js';
-import { isLibxlDefault, type CpuAffinity, type DiskSpec, type DomainSpec, type NicSpec, type ShutdownAction } from './domain-spec.js';
-import { isModelled } from './modelled-keys.js';
-import { NIC_COLO_FIELDS } from './vif.js';
+import { cpuSet } from '../xlcfg/cpus.js';
+import { isLibxlDefault, type CpuAffinity, type DiskSpec, type DomainSpec, type NicSpec, type ShutdownAction } from '../domain/domain-spec.js';
+import { isModelled } from '../xlcfg/modelled-keys.js';
+import { NIC_COLO_FIELDS } from '../xlcfg/vif.js';
 
 type Json = Record<string, unknown>;
 

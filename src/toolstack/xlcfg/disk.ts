@@ -1,6 +1,6 @@
 import { badInput } from '../../errors.js';
-import { nearest } from '../xlcfg/nearest.js';
-import { DISK_BACKENDS, DISK_FORMATS, type DiskSpec } from './domain-spec.js';
+import { nearest } from './nearest.js';
+import { DISK_BACKENDS, DISK_FORMATS, type DiskSpec } from '../domain/domain-spec.js';
 import type { Fail } from './reader.js';
 
 export const DISK_SOURCE = 'tools/libs/util/libxlu_disk_l.l, libxlu_disk.c xlu_disk_parse() @RELEASE-4.17.0';

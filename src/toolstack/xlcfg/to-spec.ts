@@ -1,12 +1,12 @@
-import type { XlCfg, XlSetting, XlString } from '../xlcfg/ast.js';
-import { isXlKey, suggestKey, XL_KEY_TYPES, xlReadsFor, type GuestType, type XlKey } from '../xlcfg/keys.js';
-import { nearest } from '../xlcfg/nearest.js';
-import { parseXlCfg } from '../xlcfg/parse.js';
-import { where } from '../xlcfg/syntax-error.js';
+import type { XlCfg, XlSetting, XlString } from './ast.js';
+import { isXlKey, suggestKey, XL_KEY_TYPES, xlReadsFor, type GuestType, type XlKey } from './keys.js';
+import { nearest } from './nearest.js';
+import { parseXlCfg } from './parse.js';
+import { where } from './syntax-error.js';
 import { checkCpuRange, CPUS_SOURCE } from './cpus.js';
-import { applyDefaults, DEFAULT_TYPE, type GivenSpec } from './defaults.js';
+import { applyDefaults, DEFAULT_TYPE, type GivenSpec } from '../domain/defaults.js';
 import { DISK_SOURCE, parseDiskSpec } from './disk.js';
-import { PASSTHROUGH_MODES, SHUTDOWN_ACTIONS, type CpuAffinity, type DomainSpec, type Passthrough, type ShutdownAction } from './domain-spec.js';
+import { PASSTHROUGH_MODES, SHUTDOWN_ACTIONS, type CpuAffinity, type DomainSpec, type Passthrough, type ShutdownAction } from '../domain/domain-spec.js';
 import { CfgReader, missing } from './reader.js';
 import { parseVifSpec, VIF_SOURCE } from './vif.js';
 

@@ -1,6 +1,6 @@
 import { badInput } from '../../errors.js';
-import { nearest } from '../xlcfg/nearest.js';
-import type { NicSpec } from './domain-spec.js';
+import { nearest } from './nearest.js';
+import type { NicSpec } from '../domain/domain-spec.js';
 import type { Fail } from './reader.js';
 
 export const VIF_SOURCE = 'tools/xl/xl_parse.c parse_nic_config(), tools/libs/util/libxlu_vif.c @RELEASE-4.17.0';

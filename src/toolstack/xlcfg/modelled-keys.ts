@@ -1,4 +1,4 @@
-import type { GuestType, XlKey } from '../xlcfg/keys.js';
+import type { GuestType, XlKey } from './keys.js';
 
 const ALL: readonly GuestType[] = ['pv', 'pvh', 'hvm'];
 

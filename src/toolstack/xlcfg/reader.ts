@@ -1,7 +1,7 @@
 import { XenkitError, show } from '../../errors.js';
-import type { XlCfg, XlSetting, XlString, XlValue } from '../xlcfg/ast.js';
-import type { XlKey } from '../xlcfg/keys.js';
-import { where } from '../xlcfg/syntax-error.js';
+import type { XlCfg, XlSetting, XlString, XlValue } from './ast.js';
+import type { XlKey } from './keys.js';
+import { where } from './syntax-error.js';
 
 const XLU = 'tools/libs/util/libxlu_cfg.c @RELEASE-4.17.0';
 

@@ -2,6 +2,7 @@ import type { ReleaseId } from '../xen/releases.js';
 import type { Arch } from '../xen/arch.js';
 import type { HostCaps } from '../xen/host.js';
 import { XenkitError } from '../errors.js';
+import type { DominfState } from '../xen/dominfo.js';
 import type { ShutdownReason } from '../xen/shutdown.js';
 import type { CreateDomainArgs } from '../xen/domain-args.js';
 
@@ -111,18 +112,9 @@ export interface PhysInfo {
   capabilities_bits: number;
 }
 
-export interface DomainInfo {
+/** XEN_DOMCTL_getdomaininfo: the decoded XEN_DOMINF_* state (facts dominfo.ts) plus the counts. */
+export interface DomainInfo extends DominfState {
   domid: number;
-  /** Decoded XEN_DOMINF_* state. */
-  dying: boolean;
-  hvm: boolean;
-  shutdown: boolean;
-  paused: boolean;
-  blocked: boolean;
-  running: boolean;
-  hap: boolean;
-  xs_domain: boolean;
-  shutdown_reason: ShutdownReason | null;
   /** Pages the domain holds, and its limit (XEN_DOMCTL_max_mem, in pages). */
   tot_pages: number;
   max_pages: number;

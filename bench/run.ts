@@ -103,9 +103,12 @@ say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
     };
     const node0 = time(['-e', '0']);
     const list = time([main, 'list']);
-    figures.cold_start_ms = { node_e_0: node0, xk_list: list };
+    const help = time([main, '--help']);
+    figures.cold_start_ms = { node_e_0: node0, xk_list: list, xk_help: help, ratio_list: list.p50 / node0.p50, ratio_help: help.p50 / node0.p50 };
     say(`${'cold start: node -e 0 (p50 / min / max)'.padEnd(52)} ${node0.p50.toFixed(1)} / ${node0.min.toFixed(1)} / ${node0.max.toFixed(1)} ms`);
     say(`${'cold start: xk list (p50 / min / max)'.padEnd(52)} ${list.p50.toFixed(1)} / ${list.min.toFixed(1)} / ${list.max.toFixed(1)} ms`);
+    say(`${'cold start: xk --help (p50 / min / max)'.padEnd(52)} ${help.p50.toFixed(1)} / ${help.min.toFixed(1)} / ${help.max.toFixed(1)} ms`);
+    say(`${'cold start ratio to node -e 0: list / --help (goal 1.3)'.padEnd(52)} ${(list.p50 / node0.p50).toFixed(2)}x / ${(help.p50 / node0.p50).toFixed(2)}x`);
   } else say('cold start: not measured (npm run build first)');
 }
 

@@ -228,7 +228,8 @@ for (const name of wanted) {
     const created = t.out.map((l) => new RegExp(`^Domain (\\d+) "${gname}" created on Xen ${REL.replace('.', '\\.')} through libxl$`).exec(l)).find(Boolean);
     if (!created) problems.push(`no 'Domain N "${gname}" created on Xen ${REL} through libxl' line`);
     const id = created?.[1] ?? '\\d+';
-    if (!t.out.some((l) => new RegExp(`^domain ${id} shut down \\(poweroff\\); on_poweroff: destroy$`).test(l))) problems.push(`no 'domain ${created?.[1] ?? 'N'} shut down (poweroff); on_poweroff: destroy' line`);
+    // The one on_* handler's line, as on the sim (src/toolstack/on-shutdown.ts describeDeath()).
+    if (!t.out.some((l) => new RegExp(`^domain ${id} shut down \\(poweroff\\); on_poweroff: destroy, destroyed$`).test(l))) problems.push(`no 'domain ${created?.[1] ?? 'N'} shut down (poweroff); on_poweroff: destroy, destroyed' line`);
     const hello = t.con.find((l) => l.startsWith(`XK-GUEST-HELLO ${token} `));
     if (!hello) problems.push(`the console log has no 'XK-GUEST-HELLO ${token} ...' line`);
     else if (!hello.includes(` type=${EXPECT_TYPE[gtype]} `)) problems.push(`the guest's kernel says it is not ${EXPECT_TYPE[gtype]}: ${hello}`);

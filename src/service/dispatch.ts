@@ -53,7 +53,7 @@ export function buildTable(impls: ClassImpl[], extensions: Served[]): Map<string
           return r[field];
         };
       }
-      if (fn) table.set(sig.wire, { sig, fn, async: !sig.implicit && !NO_ASYNC.has(sig.cls) });
+      if (fn) table.set(sig.wire, { sig, fn, async: !sig.implicit && !NO_ASYNC.has(sig.cls) && !sig.name.startsWith('get_') });
     }
     for (const name of Object.keys(impl.actions))
       if (!table.has(`${impl.cls}.${name}`)) throw new Error(`service: ${impl.cls}.${name} is not in the datamodel (an extension must be namespaced)`);

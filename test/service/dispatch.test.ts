@@ -100,8 +100,8 @@ test('VM: memory constraint worded, start refused in power state, set fields, ot
     assert.equal((await rpc(s.url, 'VM.start', [sid, ref, false, false])).body.result, '');
     const live = await s.svc.ts.list();
     const d = live.find((x) => x.name === 'renamed')!;
-    // libxl__build_pre() (tools/libs/light/libxl_dom.c @RELEASE-4.17.0) sets the domain's max to
-    // target_memkb + LIBXL_MAXMEM_CONSTANT (1 MiB): the target is the VM's memory_dynamic_max.
+    // libxl__build_pre(): xc_domain_setmaxmem(target_memkb + extra) (tools/libs/light/libxl_dom.c:363 @RELEASE-4.17.0),
+    // extra = LIBXL_MAXMEM_CONSTANT, 1 MiB on x86 (libxl_x86.c libxl__arch_extra_memory); the target is memory_dynamic_max.
     assert.equal(d.info.max_pages * 4096, GiB + 2 ** 20, 'the domain was built from the VM fields (memory from memory_dynamic_max)');
     assert.equal((await rpc(s.url, 'VM.set_memory_limits', [sid, ref, GiB / 2, 2 * GiB, GiB / 2, GiB])).body.error!.message, 'VM_BAD_POWER_STATE');
     assert.ok(MESSAGES.get('VM.start')!.errors.includes('VM_BAD_POWER_STATE'));

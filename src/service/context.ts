@@ -24,6 +24,8 @@ export interface ClassImpl {
   records(ctx: Ctx): Promise<Map<string, Rec>> | Map<string, Rec>;
   /** One record (default: from records()). */
   record?(ctx: Ctx, ref: string): Promise<Rec | undefined> | Rec | undefined;
+  /** How many records (event.from's valid_ref_counts; default: records().size). */
+  count?(ctx: Ctx): Promise<number> | number;
   /** Explicit messages by name (set_*, add_to_*, actions); each must be in the model. */
   actions: Record<string, Action>;
 }

@@ -9,7 +9,7 @@ export function eventClass(svc: Service, classes: () => Map<string, ClassImpl>):
     const all = names.includes('*');
     return [...classes().values()].filter((c) => all || names.includes(c.cls.toLowerCase()));
   };
-  const counts = async (ctx: Ctx, names: string[]) => Object.fromEntries(await Promise.all(pick(names).map(async (c) => [c.cls.toLowerCase(), (await c.records(ctx)).size] as const)));
+  const counts = async (ctx: Ctx, names: string[]) => Object.fromEntries(await Promise.all(pick(names).map(async (c) => [c.cls.toLowerCase(), c.count ? await c.count(ctx) : (await c.records(ctx)).size] as const)));
   const snapshot = async (ctx: Ctx, names: string[]): Promise<ApiEvent[]> => {
     const out: ApiEvent[] = [];
     for (const c of pick(names))

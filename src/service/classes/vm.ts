@@ -147,6 +147,7 @@ export function vmClass(svc: Service): ClassImpl {
     async records() {
       return new Map((await svc.host.vms()).map((v) => [v.ref, vmRecord(svc, v)]));
     },
+    count: () => svc.host.vmCount(),
     async record(_ctx, ref) {
       const v = await svc.host.vm(ref);
       return v && vmRecord(svc, v);

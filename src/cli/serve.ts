@@ -48,7 +48,8 @@ export function register(program: Command): void {
       const tls = o.tlsCert ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey!) } : undefined;
       const app = buildServer(svc, { ui: o.ui, tls, logger: log });
       await app.listen({ host, port });
-      log.info({ url: `${tls ? 'https' : 'http'}://${o.listen}`, backend: ts.backend, store: svc.store.path }, 'xk serve listening');
+      const addr = app.server.address() as { address: string; port: number };
+      log.info({ url: `${tls ? 'https' : 'http'}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, backend: ts.backend, store: svc.store.path }, 'xk serve listening');
       await new Promise<void>((resolve) => {
         const stop = async (sig: string) => {
           log.info({ signal: sig }, 'stopping: finishing in-flight calls');

@@ -150,9 +150,19 @@ export class Host {
     this.svc.events.emit('message', ref, 'add', rec);
   }
 
-  /** On start: every VM's record against the backend (vms() persists what it finds). */
+  /**
+   * On start: every VM's record against the backend. A VM recorded running whose domain is gone is
+   * Halted; a domain carrying a halted VM's uuid (built, then the service died before recording it)
+   * is adopted: the service made it. Any other domain is left alone.
+   */
   async reconcile(): Promise<string[]> {
-    const before = this.svc.store.vms().filter((r) => r.domid !== null).map((r) => r.ref);
+    const rows = this.svc.store.vms();
+    const byUuid = new Map((await this.svc.ts.list()).filter((d) => d.domid !== 0).map((d) => [uuidOf(d.info.handle), d]));
+    for (const row of rows) {
+      const d = byUuid.get(row.uuid);
+      if (row.domid === null && d) this.svc.store.putVm({ ...row, domid: d.domid, power: d.info.paused ? 'Paused' : 'Running' });
+    }
+    const before = rows.filter((r) => r.domid !== null).map((r) => r.ref);
     const views = await this.vms();
     return before.filter((ref) => views.find((v) => v.ref === ref)?.power === 'Halted');
   }

@@ -39,6 +39,8 @@ export function checkRole(role: string): string {
 export class Auth {
   private failures = new Map<string, { n: number; until: number }>();
   private cache = new Map<string, Session>();
+  /** When each cached session's last use was last written to the store. */
+  private written = new Map<string, number>();
   constructor(private readonly store: Store, private readonly idleMs = SESSION_IDLE_MS) {}
 
   users(): UserRow[] {
@@ -110,13 +112,17 @@ export class Auth {
       throw new ApiFailure('SESSION_INVALID', [ref]);
     }
     // Touch the store at most once a minute per session (a read-heavy client is not a write load).
-    if (now - s.last > 60000) this.store.db.prepare('UPDATE sessions SET last = ? WHERE ref = ?').run(now, ref);
+    if (now - (this.written.get(ref) ?? s.last) > 60000) {
+      this.store.db.prepare('UPDATE sessions SET last = ? WHERE ref = ?').run(now, ref);
+      this.written.set(ref, now);
+    }
     s.last = now;
     return s;
   }
 
   logout(ref: string): void {
     this.cache.delete(ref);
+    this.written.delete(ref);
     this.store.db.prepare('DELETE FROM sessions WHERE ref = ?').run(ref);
   }
 

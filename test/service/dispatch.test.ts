@@ -109,3 +109,24 @@ test('VM: memory constraint worded, start refused in power state, set fields, ot
     await s.close();
   }
 });
+
+test('failed logins from one client are slowed; log lines carry method and outcome, never a password or session ref', { timeout: 30000 }, async () => {
+  const s = await startService({ examples: false });
+  try {
+    for (let i = 0; i < 4; i++) await rpc(s.url, 'session.login_with_password', ['root', 'wrong-' + i]);
+    const t0 = Date.now();
+    assert.equal((await rpc(s.url, 'session.login_with_password', ['root', 'wrong-5'])).body.error!.message, 'SESSION_AUTHENTICATION_FAILED');
+    assert.ok(Date.now() - t0 >= 400, `the fifth failure waited ${Date.now() - t0} ms`);
+    const sid = (await rpc(s.url, 'session.login_with_password', ['root', PASSWORD])).body.result as string;
+    await rpc(s.url, 'VM.get_all', [sid]);
+    const text = JSON.stringify(s.lines);
+    assert.ok(!text.includes(PASSWORD) && !text.includes('wrong-') && !text.includes(sid), 'no secret in the log');
+    const line = s.lines.find((l) => l.method === 'VM.get_all')!;
+    assert.equal(line.outcome, 'ok');
+    assert.equal(typeof line.ms, 'number');
+    assert.equal(typeof line.reqId, 'string');
+    assert.ok(s.lines.some((l) => l.method === 'session.login_with_password' && l.outcome === 'SESSION_AUTHENTICATION_FAILED'));
+  } finally {
+    await s.close();
+  }
+});

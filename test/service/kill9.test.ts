@@ -11,8 +11,9 @@ const N = Number(process.env.XENKIT_KILL_N ?? 4);
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
 const PW = 'kill-test-password';
 
-function serve(state: string): Promise<{ child: ChildProcess; url: string }> {
+function serve(state: string): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--state', state, 'serve', '--listen', '127.0.0.1:0'], { env: { ...process.env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((r) => child.once('exit', r));
   return new Promise((res, rej) => {
     let buf = '';
     const t = setTimeout(() => rej(new Error(`xk serve did not start: ${buf}`)), 30000);
@@ -21,7 +22,7 @@ function serve(state: string): Promise<{ child: ChildProcess; url: string }> {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
       if (m) {
         clearTimeout(t);
-        res({ child, url: m[1]! });
+        res({ child, url: m[1]!, exited });
       }
     });
     child.stderr!.on('data', (c) => (buf += String(c)));
@@ -43,7 +44,7 @@ test(`kill -9 under load, ${N} times: every acknowledged change is there after r
   const acked = new Map<string, { power: string; inflight: boolean }>();
   try {
     for (let round = 0; round <= N; round++) {
-      const { child, url } = await serve(state);
+      const { child, url, exited } = await serve(state);
       const sid = await rpc(url, 'session.login_with_password', ['root', PW]);
       // Check what the previous round acknowledged.
       const recs = (await rpc(url, 'VM.get_all_records', [sid])) as Record<string, { power_state: string; name_label: string }>;
@@ -56,7 +57,7 @@ test(`kill -9 under load, ${N} times: every acknowledged change is there after r
       if (round === N) {
         // The last start only checks the last kill's acknowledged changes.
         child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        await exited;
         break;
       }
       let stop = false;
@@ -79,7 +80,7 @@ test(`kill -9 under load, ${N} times: every acknowledged change is there after r
         }
       })();
       await Promise.all([killer, load]);
-      await new Promise((r) => child.once('exit', r));
+      await exited;
     }
     const db = new Database(join(dir, 'sim.xapi.db'), { readonly: true });
     assert.equal((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check, 'ok');

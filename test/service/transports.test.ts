@@ -57,3 +57,47 @@ test('malformed requests are answered in the protocol\'s shape and the service s
     await s.close();
   }
 });
+
+test('--ui DIR: the UI at / (GET) beside the API on the same origin', { timeout: 30000 }, async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { openToolstack } = await import('../../src/toolstack/open.js');
+  const { Service } = await import('../../src/service/service.js');
+  const { buildServer } = await import('../../src/service/server.js');
+  const dir = mkdtempSync(join(tmpdir(), 'xk-ui-'));
+  writeFileSync(join(dir, 'index.html'), '<title>ui</title>');
+  const svc = new Service({ toolstack: await openToolstack({ backend: 'sim' }), store: ':memory:', adminPassword: PASSWORD });
+  const app = buildServer(svc, { ui: dir });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  try {
+    const page = await fetch(url + '/');
+    assert.equal(await page.text(), '<title>ui</title>');
+    const escape = await fetch(url + '/..%2f..%2f..%2f..%2fetc%2fpasswd');
+    assert.ok(!(await escape.text()).includes('root:'), 'no path escapes DIR');
+    assert.match((await rpc(url, 'session.login_with_password', ['root', PASSWORD])).body.result, /^OpaqueRef:/);
+  } finally {
+    await app.close();
+    svc.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('event.register / next / unregister (the legacy event API)', { timeout: 30000 }, async () => {
+  const s = await startService();
+  try {
+    const sid = (await rpc(s.url, 'session.login_with_password', ['root', PASSWORD])).body.result;
+    assert.equal((await rpc(s.url, 'event.next', [sid])).body.error!.message, 'SESSION_NOT_REGISTERED');
+    await rpc(s.url, 'event.register', [sid, ['vm']]);
+    const [ref] = (await rpc(s.url, 'VM.get_by_name_label', [sid, 'web-pv'])).body.result;
+    const next = rpc(s.url, 'event.next', [sid]);
+    await rpc(s.url, 'VM.set_name_description', [sid, ref, 'd']);
+    const evs = (await next).body.result as { class: string; ref: string; operation: string }[];
+    assert.ok(evs.some((e) => e.class === 'vm' && e.ref === ref && e.operation === 'mod'));
+    await rpc(s.url, 'event.unregister', [sid, ['vm']]);
+    assert.equal((await rpc(s.url, 'event.next', [sid])).body.error!.message, 'SESSION_NOT_REGISTERED');
+  } finally {
+    await s.close();
+  }
+});

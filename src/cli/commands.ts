@@ -25,5 +25,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'explain', args: '<file>', description: 'the derivation for an xl.cfg on a release, rule by rule', load: () => import('./explain.js') },
   { name: 'replay', args: '<file>', description: 'run a script of raw hypervisor operations (JSON lines)', load: () => import('./replay.js') },
   { name: 'releases', description: 'the Xen releases xenkit knows and their createdomain facts', load: () => import('./releases.js') },
+  { name: 'serve', description: 'serve XenAPI (JSON-RPC, XML-RPC) to XenAPI clients', load: () => import('./serve.js') },
+  { name: 'user', args: '<action>', description: "the XenAPI service's users: add, list, remove, passwd", load: () => import('./user.js') },
   { name: 'sim', description: 'the simulated host: init, reset, inject, status', load: () => import('./sim.js') },
 ];

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { badInput } from '../errors.js';
+import { openToolstack } from '../toolstack/open.js';
+import { createFromXlcfg } from '../service/classes/vm.js';
+import { serviceStorePath } from '../service/paths.js';
+import { buildServer } from '../service/server.js';
+import { Service } from '../service/service.js';
+import { statePath } from './host.js';
+
+function parseListen(s: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(s);
+  if (!m || Number(m[2]) > 65535) throw badInput('--listen', s, 'ADDR:PORT, e.g. 127.0.0.1:8080 or [::1]:8080');
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+const loopback = (h: string) => h === 'localhost' || h === '::1' || /^127\./.test(h);
+
+interface ServeOpts { listen: string; ui?: string; tlsCert?: string; tlsKey?: string; import?: string; insecure?: boolean }
+
+/** `xk serve`: the XenAPI service over the toolstack (the sim by default, the CLI's state file). */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve XenAPI (JSON-RPC at /jsonrpc, XML-RPC at /) for XenAPI clients')
+    .option('--listen <addr:port>', 'address and port', '127.0.0.1:8080')
+    .option('--ui <dir>', 'serve a static web UI (e.g. XO Lite) from DIR at /')
+    .option('--tls-cert <file>', 'TLS certificate (PEM)')
+    .option('--tls-key <file>', 'TLS key (PEM)')
+    .option('--import <dir>', 'import every *.cfg in DIR as a halted VM (once: files already imported are skipped)')
+    .option('--insecure-listen', 'allow a non-loopback address without TLS (passwords then cross the network in clear)')
+    .action(async (o: ServeOpts & { insecureListen?: boolean }, cmd: Command) => {
+      const { host, port } = parseListen(o.listen);
+      if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw badInput('--tls-cert', o.tlsCert ?? o.tlsKey, '--tls-cert and --tls-key together');
+      if (!loopback(host) && !o.tlsCert && !o.insecureListen) throw badInput('--listen', o.listen, 'a loopback address, or --tls-cert/--tls-key, or --insecure-listen');
+      const log = pino({ name: 'xk-serve' });
+      if (!loopback(host) && !o.tlsCert) log.warn(`listening on ${host} without TLS: passwords and sessions cross the network in clear`);
+      const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
+      const state = statePath(cmd);
+      const ts = await openToolstack({ backend, state });
+      const svc = new Service({ toolstack: ts, store: serviceStorePath(state), adminPassword: process.env.XENKIT_ADMIN_PASSWORD });
+      if (svc.rootPassword) process.stderr.write(`xk serve: user root created with password ${svc.rootPassword} (shown once; change it with xk user passwd root)\n`);
+      const halted = await svc.start();
+      for (const ref of halted) log.warn({ vm: ref }, 'VM recorded running but its domain is gone: now Halted');
+      if (o.import) await importDir(svc, o.import, log);
+      const tls = o.tlsCert ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey!) } : undefined;
+      const app = buildServer(svc, { ui: o.ui, tls, logger: log });
+      await app.listen({ host, port });
+      const addr = app.server.address() as { address: string; port: number };
+      log.info({ url: `${tls ? 'https' : 'http'}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, backend: ts.backend, store: svc.store.path }, 'xk serve listening');
+      await new Promise<void>((resolve) => {
+        const stop = async (sig: string) => {
+          log.info({ signal: sig }, 'stopping: finishing in-flight calls');
+          svc.events.wakeAll();
+          await app.close();
+          svc.close();
+          resolve();
+        };
+        process.once('SIGINT', () => void stop('SIGINT'));
+        process.once('SIGTERM', () => void stop('SIGTERM'));
+      });
+    });
+}
+
+async function importDir(svc: Service, dir: string, log: pino.Logger): Promise<void> {
+  const done = new Set<string>(JSON.parse(svc.store.meta('imported') ?? '[]') as string[]);
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cfg')).sort()) {
+    const path = join(dir, f);
+    if (done.has(path)) continue;
+    try {
+      const ref = await createFromXlcfg(svc, readFileSync(path, 'utf8'), f);
+      done.add(path);
+      svc.store.setMeta('imported', JSON.stringify([...done]));
+      log.info({ file: path, vm: ref }, 'imported');
+    } catch (e) {
+      log.warn({ file: path, error: svc.failureOf(e).description }, 'not imported');
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { specFromText } from '../../toolstack/from-text.js';
+import { ApiFailure, handleInvalid } from '../failure.js';
+import { uuidOf, type VmView } from '../host-state.js';
+import type { ClassImpl, Ctx, Rec } from '../context.js';
+import type { Service } from '../service.js';
+import type { VmRow } from '../store.js';
+import { vmRecord } from './vm-record.js';
+
+const MiB = 1024 * 1024;
+
+/** A VM the service manages (dom0 and other domains are never touched: "do no harm"). */
+async function owned(ctx: Ctx, ref: string): Promise<VmView & { row: VmRow }> {
+  const v = await ctx.svc.host.vm(ref);
+  if (!v) throw handleInvalid('VM', ref);
+  if (!v.row) throw new ApiFailure('OPERATION_NOT_ALLOWED', ['the control domain is not managed through this call']);
+  return v as VmView & { row: VmRow };
+}
+
+function needPower(v: VmView, ...want: VmView['power'][]): void {
+  if (!want.includes(v.power)) throw new ApiFailure('VM_BAD_POWER_STATE', [v.ref, want[0]!.toLowerCase(), v.power.toLowerCase()]);
+}
+
+export async function emitVm(svc: Service, ref: string, op: 'add' | 'mod' = 'mod'): Promise<void> {
+  const v = await svc.host.vm(ref);
+  if (v) svc.events.emit('VM', ref, op, vmRecord(svc, v));
+}
+
+function save(svc: Service, row: VmRow, domid: number | null, power: string): void {
+  row.domid = domid;
+  row.power = power;
+  svc.store.putVm(row);
+}
+
+/** Build and start the domain from the VM's xl.cfg and fields; Xen's refusal comes back before the hypercall. */
+async function boot(ctx: Ctx, v: VmView & { row: VmRow }, paused: boolean): Promise<void> {
+  const spec = ctx.svc.host.specOf(v.row);
+  const c = await ctx.svc.ts.create(spec, { paused });
+  save(ctx.svc, v.row, c.domid, paused ? 'Paused' : 'Running');
+}
+
+/** The domain is ours only while its handle is the VM's uuid. */
+async function stillOurs(svc: Service, domid: number, uuid: string): Promise<boolean> {
+  try {
+    return uuidOf((await svc.ts.get(domid)).info.handle) === uuid;
+  } catch {
+    return false;
+  }
+}
+
+function op(name: string, fn: (ctx: Ctx, v: VmView & { row: VmRow }, ...a: any[]) => Promise<void>) {
+  return async (ctx: Ctx, ref: string, ...a: unknown[]) => {
+    await ctx.svc.exclusive('VM', ref, async () => fn(ctx, await owned(ctx, ref), ...a));
+    await emitVm(ctx.svc, ref);
+    void name;
+    return '';
+  };
+}
+
+async function halt(ctx: Ctx, v: VmView & { row: VmRow }, clean: boolean): Promise<void> {
+  if (clean) {
+    await ctx.svc.ts.shutdown(v.domid, 'poweroff');
+    if (await stillOurs(ctx.svc, v.domid, v.uuid)) await ctx.svc.ts.destroy(v.domid);
+  } else await ctx.svc.ts.destroy(v.domid);
+  save(ctx.svc, v.row, null, 'Halted');
+}
+
+/** The memory order XAPI enforces (xapi_vm_memory_constraints.ml). */
+export function checkMemory(m: { static_min: number; dynamic_min: number; dynamic_max: number; static_max: number }): void {
+  if (!(m.static_min <= m.dynamic_min && m.dynamic_min <= m.dynamic_max && m.dynamic_max <= m.static_max))
+    throw new ApiFailure('MEMORY_CONSTRAINT_VIOLATION', [`Memory limits must satisfy: static_min <= dynamic_min <= dynamic_max <= static_max (got static_min=${m.static_min}, dynamic_min=${m.dynamic_min}, dynamic_max=${m.dynamic_max}, static_max=${m.static_max})`]);
+}
+
+async function setFields(ctx: Ctx, ref: string, patch: Rec, halted = false): Promise<string> {
+  await ctx.svc.exclusive('VM', ref, async () => {
+    const v = await owned(ctx, ref);
+    if (halted) needPower(v, 'Halted');
+    const rec = vmRecord(ctx.svc, v);
+    const next = { ...v.row.fields, ...patch };
+    const g = (k: string) => Number(next[k] ?? rec[k]);
+    checkMemory({ static_min: g('memory_static_min'), dynamic_min: g('memory_dynamic_min'), dynamic_max: g('memory_dynamic_max'), static_max: g('memory_static_max') });
+    if (g('VCPUs_at_startup') < 1 || g('VCPUs_at_startup') > g('VCPUs_max')) throw new ApiFailure('VALUE_NOT_SUPPORTED', ['VCPUs_at_startup', String(g('VCPUs_at_startup')), `must be between 1 and VCPUs_max (${g('VCPUs_max')})`]);
+    const row = { ...v.row, fields: next };
+    ctx.svc.host.specOf(row); // the xl.cfg with these settings must still read
+    ctx.svc.store.putVm(row);
+  });
+  await emitVm(ctx.svc, ref);
+  return '';
+}
+
+function mapField(field: 'other_config' | 'platform') {
+  return {
+    [`add_to_${field}`]: async (ctx: Ctx, ref: string, key: string, value: string) => {
+      const v = await owned(ctx, ref);
+      const m = { ...((v.row.fields[field] as Rec | undefined) ?? {}) };
+      if (key in m) throw new ApiFailure('MAP_DUPLICATE_KEY', ['VM', field, ref, key]);
+      return setFields(ctx, ref, { [field]: { ...m, [key]: value } });
+    },
+    [`remove_from_${field}`]: async (ctx: Ctx, ref: string, key: string) => {
+      const v = await owned(ctx, ref);
+      const m = { ...((v.row.fields[field] as Rec | undefined) ?? {}) };
+      delete m[key];
+      return setFields(ctx, ref, { [field]: m });
+    },
+    [`set_${field}`]: (ctx: Ctx, ref: string, value: Rec) => setFields(ctx, ref, { [field]: value }),
+  };
+}
+
+/** The fields a new VM takes from its spec (XenAPI's units: bytes). */
+export function fieldsFromSpec(spec: { name: string; memoryMiB: number; maxMemoryMiB: number; vcpus: number; maxVcpus: number }, extra: Rec = {}): Rec {
+  return { name_label: spec.name, name_description: '', memory_static_min: spec.memoryMiB * MiB, memory_dynamic_min: spec.memoryMiB * MiB, memory_dynamic_max: spec.memoryMiB * MiB, memory_static_max: spec.maxMemoryMiB * MiB, VCPUs_max: spec.maxVcpus, VCPUs_at_startup: spec.vcpus, other_config: {}, platform: {}, ...extra };
+}
+
+/** A halted VM from xl.cfg text (the xenkit.VM.create_from_xlcfg extension and `--import`). */
+export async function createFromXlcfg(svc: Service, text: string, name = 'config'): Promise<string> {
+  const uuid = randomUUID();
+  const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
+  const row: VmRow = { ref: svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), domid: null, power: 'Halted' };
+  svc.host.specOf(row);
+  svc.store.putVm(row);
+  await emitVm(svc, row.ref, 'add');
+  return row.ref;
+}
+
+const q = (s: unknown) => JSON.stringify(String(s ?? '')).replace(/\\u[0-9a-f]{4}/gi, '');
+
+/** VM.create: the record's boot settings as an xl.cfg (libxl's defaults then fill the rest). */
+async function create(ctx: Ctx, args: Rec): Promise<string> {
+  const hvm = typeof args.HVM_boot_policy === 'string' && args.HVM_boot_policy !== '';
+  const type = typeof args.domain_type === 'string' && ['pv', 'pvh', 'hvm'].includes(args.domain_type) ? args.domain_type : hvm ? 'hvm' : 'pv';
+  const lines = [`type = ${q(type)}`, 'memory = 1'];
+  if (args.PV_kernel) lines.push(`kernel = ${q(args.PV_kernel)}`);
+  if (args.PV_ramdisk) lines.push(`ramdisk = ${q(args.PV_ramdisk)}`);
+  if (args.PV_args) lines.push(`extra = ${q(args.PV_args)}`);
+  if (args.PV_bootloader) lines.push(`bootloader = ${q(args.PV_bootloader)}`);
+  const ref = await createFromXlcfg(ctx.svc, lines.join('\n') + '\n', 'VM.create');
+  const pick: Rec = {};
+  for (const k of ['name_label', 'name_description', 'memory_static_min', 'memory_static_max', 'memory_dynamic_min', 'memory_dynamic_max', 'VCPUs_max', 'VCPUs_at_startup', 'other_config', 'platform', 'tags'])
+    if (args[k] !== undefined) pick[k] = typeof args[k] === 'string' && /^\d+$/.test(args[k] as string) && k.match(/memory|VCPUs/) ? Number(args[k]) : args[k];
+  await setFields(ctx, ref, pick);
+  return ref;
+}
+
+export function vmClass(svc: Service): ClassImpl {
+  return {
+    cls: 'VM',
+    async records() {
+      return new Map((await svc.host.vms()).map((v) => [v.ref, vmRecord(svc, v)]));
+    },
+    count: () => svc.host.vmCount(),
+    async record(_ctx, ref) {
+      const v = await svc.host.vm(ref);
+      return v && vmRecord(svc, v);
+    },
+    actions: {
+      create,
+      destroy: async (ctx: Ctx, ref: string) => {
+        await ctx.svc.exclusive('VM', ref, async () => {
+          const v = await owned(ctx, ref);
+          needPower(v, 'Halted');
+          svc.store.tx(() => {
+            svc.store.deleteVm(ref);
+            svc.events.emit('VM', ref, 'del', null);
+          });
+        });
+        return '';
+      },
+      start: op('start', async (ctx, v, paused: boolean) => (needPower(v, 'Halted'), boot(ctx, v, paused))),
+      start_on: op('start_on', async (ctx, v, host: string, paused: boolean) => {
+        if (host !== svc.hostRef) throw handleInvalid('host', host);
+        needPower(v, 'Halted');
+        await boot(ctx, v, paused);
+      }),
+      pause: op('pause', async (ctx, v) => (needPower(v, 'Running'), void (await svc.ts.pause(v.domid)), save(svc, v.row, v.domid, 'Paused'))),
+      unpause: op('unpause', async (ctx, v) => (needPower(v, 'Paused'), void (await svc.ts.unpause(v.domid)), save(svc, v.row, v.domid, 'Running'))),
+      clean_shutdown: op('clean_shutdown', async (ctx, v) => (needPower(v, 'Running'), halt(ctx, v, true))),
+      hard_shutdown: op('hard_shutdown', async (ctx, v) => (needPower(v, 'Running', 'Paused'), halt(ctx, v, false))),
+      clean_reboot: op('clean_reboot', async (ctx, v) => {
+        needPower(v, 'Running');
+        await halt(ctx, v, true);
+        await boot(ctx, v, false);
+      }),
+      hard_reboot: op('hard_reboot', async (ctx, v) => {
+        needPower(v, 'Running', 'Paused');
+        await halt(ctx, v, false);
+        await boot(ctx, v, false);
+      }),
+      set_name_label: (ctx: Ctx, ref: string, value: string) => setFields(ctx, ref, { name_label: value }),
+      set_name_description: (ctx: Ctx, ref: string, value: string) => setFields(ctx, ref, { name_description: value }),
+      set_memory_limits: (ctx: Ctx, ref: string, smin: number, smax: number, dmin: number, dmax: number) => setFields(ctx, ref, { memory_static_min: smin, memory_static_max: smax, memory_dynamic_min: dmin, memory_dynamic_max: dmax }, true),
+      set_memory: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_static_max: v, memory_dynamic_max: v, memory_dynamic_min: v }, true),
+      set_memory_static_max: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_static_max: v }, true),
+      set_memory_static_min: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_static_min: v }, true),
+      set_memory_dynamic_max: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_dynamic_max: v }, true),
+      set_memory_dynamic_min: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_dynamic_min: v }, true),
+      set_memory_dynamic_range: (ctx: Ctx, ref: string, min: number, max: number) => setFields(ctx, ref, { memory_dynamic_min: min, memory_dynamic_max: max }, true),
+      set_VCPUs_max: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { VCPUs_max: v }, true),
+      set_VCPUs_at_startup: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { VCPUs_at_startup: v }, true),
+      ...mapField('other_config'),
+      ...mapField('platform'),
+    },
+  };
+}

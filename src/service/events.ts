@@ -1,0 +1,132 @@
+import { ApiFailure } from './failure.js';
+import type { EventRow, Store } from './store.js';
+
+/** An event as XAPI sends it: lowercase class, add/mod/del, the ref, the snapshot. */
+export interface ApiEvent {
+  id: string;
+  timestamp: string;
+  class: string;
+  operation: string;
+  ref: string;
+  obj_uuid: string;
+  snapshot?: Record<string, unknown>;
+}
+
+const MAX_TIMEOUT_S = 3600;
+
+export function xapiTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+function toApi(e: EventRow): ApiEvent {
+  return { id: String(e.id), timestamp: xapiTime(e.ts), class: e.cls, operation: e.op, ref: e.ref, obj_uuid: String(e.snapshot?.uuid ?? ''), ...(e.snapshot ? { snapshot: e.snapshot } : {}) };
+}
+
+/** Token format: the id of the last event seen, zero-padded (opaque to clients, ordered for us). */
+const token = (id: number) => String(id).padStart(16, '0');
+
+/**
+ * The event log: every change is a row in the store (durable, ordered); waiters of event.from and
+ * event.next wake when a row arrives, or when their timeout passes.
+ */
+export class Events {
+  private waiters = new Set<() => void>();
+  /** event.register's classes per session (the legacy API). */
+  private registered = new Map<string, { classes: Set<string>; last: number }>();
+  constructor(private readonly store: Store) {}
+
+  emit(cls: string, ref: string, op: EventRow['op'], snapshot: Record<string, unknown> | null): number {
+    const id = this.store.addEvent(cls.toLowerCase(), ref, op, snapshot);
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+    return id;
+  }
+
+  currentId(): number {
+    return this.store.lastEventId();
+  }
+  currentToken(): string {
+    return token(this.currentId());
+  }
+
+  private parseToken(t: string): number {
+    if (t === '') return -1;
+    if (!/^\d{1,20}(,.*)?$/.test(t)) throw new ApiFailure('EVENT_FROM_TOKEN_PARSE_FAILURE', [t]);
+    const n = Number(t.split(',')[0]);
+    if (n + 1 < this.store.firstEventId() - 1 && n < this.currentId()) throw new ApiFailure('EVENTS_LOST', []);
+    return n;
+  }
+
+  /** Wait until an event after `after` matches, or until the deadline; bounded by the signal. */
+  private wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * event.from: the events of `classes` after `token`, as soon as there is one, else an empty list
+   * when the timeout passes. An empty token: the current state comes from `snapshotAll`.
+   */
+  async from(classes: string[], tok: string, timeoutS: number, counts: (cls: string[]) => Promise<Record<string, number>>, snapshotAll: (cls: string[]) => Promise<ApiEvent[]>, signal?: AbortSignal): Promise<{ events: ApiEvent[]; valid_ref_counts: Record<string, number>; token: string }> {
+    const want = new Set(classes.map((c) => c.toLowerCase()));
+    const all = want.has('*');
+    const match = (e: EventRow) => all || want.has(e.cls);
+    const wantList = [...want];
+    if (tok === '') {
+      const cur = this.currentId();
+      return { events: await snapshotAll(wantList), valid_ref_counts: await counts(wantList), token: token(cur) };
+    }
+    let after = this.parseToken(tok);
+    const deadline = Date.now() + Math.min(Math.max(0, timeoutS), MAX_TIMEOUT_S) * 1000;
+    for (;;) {
+      const rows = this.store.eventsAfter(after);
+      const hits = rows.filter(match);
+      if (rows.length) after = rows[rows.length - 1]!.id;
+      const left = deadline - Date.now();
+      if (hits.length || left <= 0 || signal?.aborted) return { events: hits.map(toApi), valid_ref_counts: await counts(wantList), token: token(after) };
+      await this.wait(left, signal);
+    }
+  }
+
+  register(session: string, classes: string[]): void {
+    const r = this.registered.get(session) ?? { classes: new Set<string>(), last: this.currentId() };
+    for (const c of classes) r.classes.add(c.toLowerCase());
+    this.registered.set(session, r);
+  }
+  unregister(session: string, classes: string[]): void {
+    const r = this.registered.get(session);
+    if (!r) return;
+    for (const c of classes) r.classes.delete(c.toLowerCase());
+    if (r.classes.size === 0) this.registered.delete(session);
+  }
+
+  /** event.next (legacy): blocks until an event of the registered classes (SESSION_NOT_REGISTERED without). */
+  async next(session: string, signal?: AbortSignal, maxMs = 30000): Promise<ApiEvent[]> {
+    const r = this.registered.get(session);
+    if (!r) throw new ApiFailure('SESSION_NOT_REGISTERED', [session]);
+    if (r.last + 1 < this.store.firstEventId() - 1) throw new ApiFailure('EVENTS_LOST', []);
+    const deadline = Date.now() + maxMs;
+    for (;;) {
+      const rows = this.store.eventsAfter(r.last);
+      if (rows.length) r.last = rows[rows.length - 1]!.id;
+      const hits = rows.filter((e) => r.classes.has('*') || r.classes.has(e.cls));
+      if (hits.length || Date.now() >= deadline || signal?.aborted) return hits.map(toApi);
+      await this.wait(deadline - Date.now(), signal);
+    }
+  }
+
+  /** Wake every waiter (shutdown). */
+  wakeAll(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}

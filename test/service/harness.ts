@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { openToolstack } from '../../src/toolstack/open.js';
+import { Service } from '../../src/service/service.js';
+import { buildServer } from '../../src/service/server.js';
+import { createFromXlcfg } from '../../src/service/classes/vm.js';
+
+export const PASSWORD = 'test-password';
+
+/** A service on the in-memory sim, listening on loopback port 0, with the project's example VMs imported. */
+export async function startService(opts: { examples?: boolean; bodyLimit?: number } = {}) {
+  const ts = await openToolstack({ backend: 'sim' });
+  const svc = new Service({ toolstack: ts, store: ':memory:', adminPassword: PASSWORD });
+  await svc.start();
+  if (opts.examples !== false)
+    for (const f of ['pv.cfg', 'pvh.cfg', 'hvm.cfg']) await createFromXlcfg(svc, readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8'), f);
+  /** The service's log lines (one per call), parsed. */
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
+  const app = buildServer(svc, { logger: pino({ level: 'info' }, sink), bodyLimit: opts.bodyLimit });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    svc, app, url, port, lines,
+    async close() {
+      svc.events.wakeAll();
+      await app.close();
+      svc.close();
+    },
+  };
+}
+
+/** A JSON-RPC 2.0 call; returns the parsed reply and its content-type. */
+export async function rpc(url: string, method: string, params: unknown[], path = '/jsonrpc') {
+  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) });
+  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { result?: any; error?: { message: string; data: string[] } } };
+}

@@ -8,6 +8,8 @@ import { NIC_COLO_FIELDS } from '../xlcfg/vif.js';
 import { libxlIdl } from '../../xen/libxl-idl.js';
 import type { ReleaseId } from '../../xen/releases.js';
 import { genJson, type LibxlObject } from './gen-json.js';
+import { CfgReader } from '../xlcfg/reader.js';
+import { applyXlKeys } from '../xlcfg/to-config.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,11 +26,13 @@ type Json = Record<string, unknown>;
  */
 export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17'): { json: Json; warnings: string[] } {
   const warnings: string[] = [];
+  const idl = libxlIdl(release);
   const config = domainConfigOf(spec, warnings);
+  const read = cfg ? applyXlKeys(new CfgReader(cfg), idl, spec.type, config, warnings) : new Set<string>();
   for (const s of cfg?.settings.values() ?? [])
-    if (isXlKey(s.key) && xlReadsFor(s.key, spec.type) && !isModelled(s.key, spec.type))
+    if (isXlKey(s.key) && xlReadsFor(s.key, spec.type) && !isModelled(s.key, spec.type) && !read.has(s.key))
       warnings.push(`${where(s.file, s)}: ${s.key} is read by xl but not modelled by xenkit: it is missing from this JSON`);
-  return { json: genJson(libxlIdl(release), 'libxl_domain_config', config) as Json, warnings };
+  return { json: genJson(idl, 'libxl_domain_config', config) as Json, warnings };
 }
 
 /** The libxl_domain_config xl fills from the spec: members libxl chose (spec.defaulted, by: 'libxl') stay at their init value. */

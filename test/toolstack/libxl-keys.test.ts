@@ -97,3 +97,28 @@ test('keys read for another guest type are not mapped: PV boot and vga are ignor
   const { json } = run(PV + 'boot = "c"\nvga = "stdvga"\n');
   assert.deepEqual(b(json)['type.pv'], {});
 });
+
+test('pci BDF specs with options (libxlu_pci.c xlu_pci_parse_spec_string @RELEASE-4.17.0; xl_parse.c:1482-1521), rdm, dtdev', () => {
+  const { json, warnings } = run(HVM + 'pci_permissive = 1\nrdm = "strategy=host,policy=relaxed"\npci = [ "0000:03:00.1@5,msitranslate=1", "04:1f.*", "name=gpu0" ]\n');
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(json.pcidevs, [
+    { func: 1, bus: 3, vdevfn: 40, vfunc_mask: 1, msitranslate: true, permissive: true, rdm_policy: 'relaxed' }, // vslot 5 << 3
+    { dev: 31, bus: 4, vfunc_mask: 4294967295, permissive: true, rdm_policy: 'relaxed' }, // "*": LIBXL_PCI_FUNC_ALL
+    { permissive: true, rdm_policy: 'relaxed', name: 'gpu0' },
+  ]);
+  assert.deepEqual(hvm(json).rdm, { strategy: 'host', policy: 'relaxed' });
+  refused(HVM + 'pci = [ "03:00.0,frobnicate=1" ]\n', /Unknown PCI_SPEC_STRING option: frobnicate/);
+  refused(HVM + 'pci = [ "03:20.0" ]\n', /"03:20.0" is not KEY=VALUE/);
+  const pv = run(PV + 'pci = [ "03:00.0" ]\ndtdev = [ "/soc/dma" ]\n').json;
+  assert.equal((b(pv)['type.pv'] as Obj).e820_host, 'True', 'a PV guest with PCI devices gets e820_host (xl_parse.c:1520)');
+  assert.deepEqual(pv.dtdevs, [{ path: '/soc/dma' }]);
+});
+
+test('ioports, irqs, iomem (xl_parse.c:1906-2020)', () => {
+  const { json } = run(PV + 'ioports = [ "2f8-2ff", "3f8" ]\nirqs = [ "3", "4" ]\niomem = [ "fe000,1", "fe100,2@a0" ]\n');
+  assert.deepEqual(b(json).ioports, [{ first: 0x2f8, number: 8 }, { first: 0x3f8, number: 1 }]);
+  assert.deepEqual(b(json).irqs, [3, 4]);
+  assert.deepEqual(b(json).iomem, [{ start: 0xfe000, number: 1 }, { start: 0xfe100, number: 2, gfn: 0xa0 }], 'gfn left out at LIBXL_INVALID_GFN');
+  refused(PV + 'irqs = [ "x" ]\n', /Invalid argument parsing irq: x/);
+  refused(PV + 'iomem = [ "fe000" ]\n', /Invalid argument parsing iomem: fe000/);
+});

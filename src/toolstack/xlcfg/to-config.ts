@@ -3,6 +3,7 @@ import type { LibxlObject } from '../libxl/gen-json.js';
 import type { GuestType, XlKey } from './keys.js';
 import type { CfgReader, Fail } from './reader.js';
 import { where } from './syntax-error.js';
+import { applyPassthrough } from './passthrough.js';
 import { applySimpleKeys, enumFromString, enumNames, numberOrEnum, setPath } from './to-libxl.js';
 
 const at = (line: number) => `tools/xl/xl_parse.c:${line} @RELEASE-4.17.0`;
@@ -34,6 +35,7 @@ export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config
   (['device_model_args', 'device_model_args_pv', 'device_model_args_hvm', 'bootloader_args'] as const).forEach(mark);
   dmVersion(r, config);
   mark('device_model_version');
+  applyPassthrough(r, idl, type, config).forEach((k) => done.add(k));
   if (type === 'hvm') hvmKeys(r, idl, config, warnings).forEach((k) => done.add(k));
   else if (r.get('firmware')) done.add('firmware'); // pvgrub: into the kernel (to-spec.ts)
   return done;

@@ -39,6 +39,7 @@ export const SIMPLE_KEYS: Simple[] = [
   ['hpet', 'defbool', 'u.hpet', HVM, 1710], ['vpt_align', 'defbool', 'u.vpt_align', HVM, 1711],
   ['smbios_firmware', 'string', 'u.smbios_firmware', HVM, 1781], ['acpi_firmware', 'string', 'u.acpi_firmware', HVM, 1783],
   ['rdm_mem_boundary', 'kb', 'u.rdm_mem_boundary_memkb', HVM, 1801],
+  ['vmtrace_buf_kb', 'long', 'b.vmtrace_buf_kb', undefined, 1905],
   ['device_model_override', 'string', 'b.device_model', undefined, 2520],
   ['device_model_stubdomain_override', 'defbool', 'b.device_model_stubdomain', undefined, 2536],
   ['device_model_stubdomain_seclabel', 'string', 'b.device_model_ssid_label', undefined, 2539],

@@ -162,12 +162,11 @@ test('cpus / cpus_soft: one bitmap per vCPU; a list turns numa placement off', (
 });
 
 test('keys xl reads that xenkit does not model: a warning naming each, never silent', () => {
-  const { warnings } = jsonOf(HVM + 'viridian = 1\nvga = "stdvga"\npci = [ "01:00.0" ]\ncpu_weight = 512\n');
+  const { warnings } = jsonOf(HVM + 'viridian = 1\nchannel = [ "name=a" ]\nvfb = [ "vnc=1" ]\nvtpm = [ "backend=0" ]\n');
   assert.deepEqual(warnings, [
-    't.cfg:3:1: viridian is read by xl but not modelled by xenkit: it is missing from this JSON',
-    't.cfg:4:1: vga is read by xl but not modelled by xenkit: it is missing from this JSON',
-    't.cfg:5:1: pci is read by xl but not modelled by xenkit: it is missing from this JSON',
-    't.cfg:6:1: cpu_weight is read by xl but not modelled by xenkit: it is missing from this JSON',
+    't.cfg:4:1: channel is read by xl but not modelled by xenkit: it is missing from this JSON',
+    't.cfg:5:1: vfb is read by xl but not modelled by xenkit: it is missing from this JSON',
+    't.cfg:6:1: vtpm is read by xl but not modelled by xenkit: it is missing from this JSON',
   ]);
   assert.match(jsonOf(PV + 'vnc = 1\n').warnings[0]!, /^t\.cfg:3:1: vnc is read by xl but not modelled/, 'PV vnc is a vfb device');
   assert.deepEqual(jsonOf(PV + 'frobnicate = 1\npae = 1\n').warnings, [], 'unknown and ignored keys are specFromXlCfg\'s warnings');

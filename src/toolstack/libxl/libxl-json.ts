@@ -5,6 +5,11 @@ import { cpuSet } from '../xlcfg/cpus.js';
 import { isLibxlDefault, type CpuAffinity, type DiskSpec, type DomainSpec, type NicSpec, type ShutdownAction } from '../domain/domain-spec.js';
 import { isModelled } from '../xlcfg/modelled-keys.js';
 import { NIC_COLO_FIELDS } from '../xlcfg/vif.js';
+import { libxlIdl } from '../../xen/libxl-idl.js';
+import type { ReleaseId } from '../../xen/releases.js';
+import { genJson, type LibxlObject } from './gen-json.js';
+import { CfgReader } from '../xlcfg/reader.js';
+import { applyXlKeys } from '../xlcfg/to-config.js';
 
 type Json = Record<string, unknown>;
 
@@ -19,100 +24,98 @@ type Json = Record<string, unknown>;
  * With `cfg`, every key xl reads for this guest type that DomainSpec does not carry is named in a
  * warning: it would be in xl's output and is not in this one.
  */
-export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg): { json: Json; warnings: string[] } {
+export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17'): { json: Json; warnings: string[] } {
   const warnings: string[] = [];
+  const idl = libxlIdl(release);
+  const config = domainConfigOf(spec, warnings);
+  const read = cfg ? applyXlKeys(new CfgReader(cfg), idl, spec.type, config, warnings) : new Set<string>();
+  for (const s of cfg?.settings.values() ?? [])
+    if (isXlKey(s.key) && xlReadsFor(s.key, spec.type) && !isModelled(s.key, spec.type) && !read.has(s.key))
+      warnings.push(`${where(s.file, s)}: ${s.key} is read by xl but not modelled by xenkit: it is missing from this JSON`);
+  return { json: genJson(idl, 'libxl_domain_config', config) as Json, warnings };
+}
+
+/** The libxl_domain_config xl fills from the spec: members libxl chose (spec.defaulted, by: 'libxl') stay at their init value. */
+export function domainConfigOf(spec: DomainSpec, warnings: string[]): LibxlObject {
   const given = (f: keyof DomainSpec) => !isLibxlDefault(spec, f);
   const hvm = spec.type === 'hvm';
-
-  const c_info = defined({
+  const c_info = {
     type: spec.type,
-    hap: typeof spec.hap === 'boolean' ? defbool(spec.hap) : undefined,
-    oos: given('oos') ? defbool(spec.oos) : undefined,
+    hap: typeof spec.hap === 'boolean' ? spec.hap : undefined,
+    oos: given('oos') ? spec.oos : undefined,
     name: spec.name,
     uuid: spec.uuid,
     pool_name: spec.pool,
-    run_hotplug_scripts: 'True', // xl.conf run_hotplug_scripts, default 1 (tools/xl/xl.c)
+    run_hotplug_scripts: true, // xl.conf run_hotplug_scripts, default 1 (tools/xl/xl.c)
     passthrough: spec.passthrough === 'default' ? undefined : spec.passthrough,
-  });
-
+  };
   // parse_vcpu_affinity() runs with xl's max_vcpus: 0 when neither vcpus nor maxvcpus was given.
   const xlMaxVcpus = given('maxVcpus') ? spec.maxVcpus : 0;
-  const b_info = defined({
+  const b_info: LibxlObject = {
+    type: spec.type,
     max_vcpus: given('maxVcpus') ? spec.maxVcpus : undefined,
     avail_vcpus: given('vcpus') ? [...Array(spec.vcpus).keys()] : undefined,
     vcpu_hard_affinity: affinity(spec.cpus, 'cpus', xlMaxVcpus, warnings),
     vcpu_soft_affinity: affinity(spec.cpusSoft, 'cpus_soft', xlMaxVcpus, warnings),
-    numa_placement: spec.cpus?.form === 'per-vcpu' || spec.cpusSoft ? 'False' : undefined,
+    numa_placement: spec.cpus?.form === 'per-vcpu' || spec.cpusSoft ? false : undefined,
     max_memkb: given('maxMemoryMiB') ? spec.maxMemoryMiB * 1024 : undefined,
     target_memkb: given('memoryMiB') ? spec.memoryMiB * 1024 : undefined,
-    sched_params: {},
-    claim_mode: 'True', // xl.conf claim_mode, default 1 (tools/xl/xl.c)
+    claim_mode: true, // xl.conf claim_mode, default 1 (tools/xl/xl.c)
     kernel: spec.kernel,
     cmdline: spec.cmdline,
     ramdisk: spec.ramdisk,
-    acpi: given('acpi') ? defbool(spec.acpi) : undefined,
+    acpi: given('acpi') ? spec.acpi : undefined,
     bootloader: spec.bootloader,
-    nested_hvm: spec.nestedHvm !== undefined && given('nestedHvm') ? defbool(spec.nestedHvm) : undefined,
-    apic: spec.apic !== undefined && given('apic') ? defbool(spec.apic) : undefined,
-    [`type.${spec.type}`]: hvm
-      ? defined({
-          pae: given('pae') ? defbool(spec.pae!) : undefined,
-          vga: {},
-          vnc: defined({ enable: given('vnc') ? defbool(spec.vnc!) : undefined }),
-          sdl: defined({ enable: given('sdl') ? defbool(spec.sdl!) : undefined }),
-          spice: {},
-          rdm: {},
-        })
+    nested_hvm: spec.nestedHvm !== undefined && given('nestedHvm') ? spec.nestedHvm : undefined,
+    apic: spec.apic !== undefined && given('apic') ? spec.apic : undefined,
+    u: hvm
+      ? {
+          pae: given('pae') ? spec.pae : undefined,
+          vnc: { enable: given('vnc') ? spec.vnc : undefined },
+          sdl: { enable: given('sdl') ? spec.sdl : undefined },
+        }
       : {},
-    arch_arm: {},
-    arch_x86: {},
-    vpmu: given('vpmu') ? defbool(spec.vpmu) : undefined,
-  });
-
-  const json = defined({
+    vpmu: given('vpmu') ? spec.vpmu : undefined,
+  };
+  return {
     c_info,
     b_info,
-    disks: spec.disks.length ? spec.disks.map(disk) : undefined,
-    nics: spec.nics.length ? spec.nics.map(nic) : undefined,
+    disks: spec.disks.map(disk),
+    nics: spec.nics.map(nic),
     on_poweroff: action(spec.onPoweroff),
     on_reboot: action(spec.onReboot),
     on_watchdog: action(spec.onWatchdog),
     on_crash: action(spec.onCrash),
     on_soft_reset: action(spec.onSoftReset),
-  });
-
-  for (const s of cfg?.settings.values() ?? [])
-    if (isXlKey(s.key) && xlReadsFor(s.key, spec.type) && !isModelled(s.key, spec.type))
-      warnings.push(`${where(s.file, s)}: ${s.key} is read by xl but not modelled by xenkit: it is missing from this JSON`);
-  return { json, warnings };
+  };
 }
 
-function disk(d: DiskSpec): Json {
-  return defined({
+function disk(d: DiskSpec): LibxlObject {
+  return {
     backend_domname: d.backend,
     pdev_path: d.target,
     vdev: d.vdev,
     backend: d.backendtype,
     format: d.format,
     script: d.script,
-    removable: d.removable ? 1 : undefined,
-    readwrite: d.readwrite ? 1 : undefined,
-    is_cdrom: d.cdrom ? 1 : undefined,
-    direct_io_safe: d.directIoSafe || undefined,
-    discard_enable: defbool(d.discard),
+    removable: d.removable ? 1 : 0,
+    readwrite: d.readwrite ? 1 : 0,
+    is_cdrom: d.cdrom ? 1 : 0,
+    direct_io_safe: d.directIoSafe,
+    discard_enable: d.discard,
     specification: d.specification,
-    colo_enable: defbool(d.colo),
+    colo_enable: d.colo,
     colo_host: d.coloHost,
     colo_port: d.coloPort,
     colo_export: d.coloExport,
     active_disk: d.activeDisk,
     hidden_disk: d.hiddenDisk,
-    trusted: defbool(d.trusted),
-  });
+    trusted: d.trusted,
+  };
 }
 
-function nic(n: NicSpec): Json {
-  return defined({
+function nic(n: NicSpec): LibxlObject {
+  return {
     backend_domname: n.backend,
     devid: n.devid,
     mtu: n.mtu,
@@ -127,8 +130,8 @@ function nic(n: NicSpec): Json {
     rate_interval_usecs: n.rate?.intervalUsecs,
     gatewaydev: n.gatewaydev,
     ...Object.fromEntries(NIC_COLO_FIELDS.map((f) => [f, n.colo?.[f]])),
-    trusted: defbool(n.trusted),
-  });
+    trusted: n.trusted,
+  };
 }
 
 /** vcpu_hard/soft_affinity: one bitmap (its set bits) per vCPU, as parse_vcpu_affinity() fills them. */
@@ -148,11 +151,3 @@ function action(a: ShutdownAction): string | undefined {
   return a === 'destroy' ? undefined : a === 'rename-restart' ? 'restart_rename' : a.replace('-', '_');
 }
 
-function defbool(b: boolean | undefined): 'True' | 'False' | undefined {
-  return b === undefined ? undefined : b ? 'True' : 'False';
-}
-
-/** The object without its undefined fields, order kept. */
-function defined(o: Json): Json {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}

@@ -9,6 +9,7 @@ import { DISK_SOURCE, parseDiskSpec } from './disk.js';
 import { PASSTHROUGH_MODES, SHUTDOWN_ACTIONS, type CpuAffinity, type DomainSpec, type Passthrough, type ShutdownAction } from '../domain/domain-spec.js';
 import { CfgReader, missing } from './reader.js';
 import { parseVifSpec, VIF_SOURCE } from './vif.js';
+import { XENFIRMWAREDIR } from './to-config.js';
 
 const XL = 'tools/xl/xl_parse.c parse_config_data() @RELEASE-4.17.0';
 /** memory/maxmem in MiB: xl multiplies by 1024 into a 64-bit MemKB; xenkit keeps it exact in a double. */
@@ -85,10 +86,11 @@ export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: Domai
     warnings.push(`${at(r.get('kernel')!)}: kernel "${g.kernel}" is dropped: xl ignores "kernel" pointing at hvmloader for HVM guests (use firmware_override)`);
     g.kernel = undefined;
   }
+  if (type !== 'hvm') g.kernel = pvFirmware(r, g.kernel);
   g.ramdisk = r.string('ramdisk');
   g.bootloader = r.string('bootloader');
   g.cmdline = cmdline(r, warnings);
-  if (type !== 'hvm' && g.kernel === undefined && g.bootloader === undefined && !r.get('firmware'))
+  if (type !== 'hvm' && g.kernel === undefined && g.bootloader === undefined)
     throw missing(cfg.file, 'kernel', `xl: "Neither kernel nor bootloader specified" (a ${type} guest boots a kernel)`, 'kernel = "/path/to/vmlinuz" or bootloader = "pygrub"', XL);
 
   g.acpi = r.bool('acpi');
@@ -172,4 +174,13 @@ function affinity(r: CfgReader, key: 'cpus' | 'cpus_soft'): CpuAffinity | undefi
   const items: XlString[] = s.value.kind === 'list' ? r.list(key)!.items : [s.value];
   for (const v of items) checkCpuRange(v.value, r.failer(s, v, CPUS_SOURCE));
   return { form: s.value.kind === 'list' ? 'per-vcpu' : 'all-vcpus', ranges: items.map((v) => v.value) };
+}
+
+/** PV/PVH `firmware`: a prefix of "pvgrub32" or "pvgrub64" becomes the kernel XENFIRMWAREDIR/<value>.bin (xl_parse.c:1864-1880). */
+function pvFirmware(r: CfgReader, kernel: string | undefined): string | undefined {
+  const f = r.string('firmware');
+  if (f === undefined) return kernel;
+  if (kernel !== undefined) r.fail('firmware', 'xl: "ERROR: both kernel and firmware specified"', 'kernel or firmware, not both', XL);
+  if (!'pvgrub32'.startsWith(f) && !'pvgrub64'.startsWith(f)) r.fail('firmware', 'xl: "ERROR: only pvgrub{32|64} supported as firmware options"', '"pvgrub32" or "pvgrub64"', XL);
+  return `${XENFIRMWAREDIR}/${f}.bin`;
 }

@@ -10,6 +10,9 @@ const BASE = {
   pv: (n) => `name = "${n}"\nkernel = "/boot/vmlinuz"\nmemory = 256\n`,
   pvh: (n) => `name = "${n}"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 256\n`,
   hvm: (n) => `name = "${n}"\ntype = "hvm"\nmemory = 256\n`,
+  // without a kernel (firmware boots the guest; xl refuses both)
+  'pv-': (n) => `name = "${n}"\nmemory = 256\n`,
+  'pvh-': (n) => `name = "${n}"\ntype = "pvh"\nmemory = 256\n`,
 };
 /** [file, guest type, the lines added] */
 const K = [
@@ -118,8 +121,9 @@ const K = [
   ['ms_vm_genid', 'hvm', 'ms_vm_genid = "generate"'],
   ['rdm_mem_boundary', 'hvm', 'rdm_mem_boundary = 2048'],
   ['mca_caps', 'hvm', 'mca_caps = [ "lmce" ]'],
-  ['firmware', 'pv', 'firmware = "pvgrub64"'],
-  ['firmware--pvh', 'pvh', 'firmware = "pvh"'],
+  ['firmware', 'pv-', 'firmware = "pvgrub64"'],
+  ['firmware--pvh', 'pvh-', 'firmware = "pvh"'],
+  ['firmware--with-kernel', 'pv', 'firmware = "pvgrub32"'],
   ['firmware--hvm-uefi', 'hvm', 'firmware = "uefi"'],
   ['altp2m', 'hvm', 'altp2m = "mixed"'],
   ['vmtrace_buf_kb', 'hvm', 'vmtrace_buf_kb = 64'],
@@ -221,7 +225,7 @@ if (process.argv[1] === import.meta.filename) {
   for (const [file, type, lines] of K) {
     const name = `k-${file.replace(/--/g, '-').replace(/_/g, '-')}`;
     const key = file.split('--')[0];
-    writeFileSync(join(DIR, `${file}.cfg`), `# xenkit per-key corpus: ${key} (${type}); see gen.mjs\n${BASE[type](name)}${lines ? lines + '\n' : ''}`);
+    writeFileSync(join(DIR, `${file}.cfg`), `# xenkit per-key corpus: ${key} (${type.replace(/-$/, ', no kernel')}); see gen.mjs\n${BASE[type](name)}${lines ? lines + '\n' : ''}`);
   }
   console.log(`${K.length} files`);
 }

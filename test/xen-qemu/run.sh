@@ -268,8 +268,8 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$L/etc/xen/" # else xl warns that it is missing
   echo "xlinfo -" >> "$L/xenkit/tests-guests.list"
   XLCN=()
-  for cfg in "$ROOT"/examples/*.cfg "$HERE"/guests/*.cfg; do
-    n=$(basename "$(dirname "$cfg")")-$(basename "$cfg" .cfg)
+  for cfg in "$ROOT"/examples/*.cfg "$HERE"/guests/*.cfg "$ROOT"/test/xlcfg-corpus/{real,keys}/*.cfg; do
+    n=$(basename "$(dirname "$cfg")")-$(basename "$cfg" .cfg) # (the corpus: real-NAME, keys-KEY)
     cp "$cfg" "$L/xenkit/xlcfg/$n.cfg"
     XLCN+=("xlcreaten-$n")
     echo "xlcreaten-$n /xenkit/xlcfg/$n.cfg" >> "$L/xenkit/tests-guests.list"
@@ -361,7 +361,8 @@ if ((${#GUESTS[@]})); then
   # Each guest run is bounded by a 120 s timeout in dom0: give the boot room for them all.
   gt=$((60 + 125 * ${#GUESTS[@]}))
   ((gt < TIMEOUT)) && gt=$TIMEOUT
-  GBOOT=(xlinfo "${XLCN[@]}" "${GUESTS[@]}")
+  GBOOT=(xlinfo "${GUESTS[@]}")
+  ((${#XLCN[@]})) && GBOOT=(xlinfo xlcreaten-all "${GUESTS[@]}") # all of them: init.sh (the kernel command line is short)
   TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests 2048 768M "$(IFS=+; echo "${GBOOT[*]}")"
   # dom0's uptimes: the setup steps, and per guest when xk started, printed each line, and ended.
   sed -n 's/^XKSETUP: \(.*\) \([0-9.]*\)\r*$/\1 \2/p' "$WORK/serial-guests.log" | tr '\n' ' ' | sed 's/^/xen-qemu:   libxl setup done at dom0 uptime (s): /; s/ $/\n/'

@@ -46,8 +46,9 @@ export function xlFindings(r: ReleaseId, settings: ReadonlyMap<string, XlSetting
   const builder = str('builder');
   if (builder !== undefined && inRange(r, '4.10') && !settings.has('type'))
     out.push({ xen: r, key: 'builder', severity: 'deprecated', text: `xl ${r} warns: the "builder" option is being deprecated, please use "type" instead`, source: at(XL_PARSE(r), r), instead: { key: 'type', value: builder.length && 'hvm'.startsWith(builder) ? 'hvm' : 'pv', quoted: true } });
-  if (settings.has('altp2mhvm') && inRange(r, '4.9'))
-    out.push({ xen: r, key: 'altp2mhvm', severity: 'deprecated', text: `xl ${r} warns: Specifying "altp2mhvm" is deprecated. Please use "altp2m" instead (altp2mhvm=1 is mode "mixed", tools/libs/light/libxl_x86.c)`, source: at(XL_PARSE(r), r), instead: { key: 'altp2m', value: 'mixed', quoted: true } });
+  const a2 = str('altp2mhvm');
+  if (a2 !== undefined && inRange(r, '4.9'))
+    out.push({ xen: r, key: 'altp2mhvm', severity: 'deprecated', text: `xl ${r} warns: Specifying "altp2mhvm" is deprecated. Please use "altp2m" instead (altp2mhvm=1 is mode "mixed", tools/libs/light/libxl_x86.c)`, source: at(XL_PARSE(r), r), instead: { key: 'altp2m', value: a2 === '0' ? 'disabled' : 'mixed', quoted: true } });
   out.push(...deviceModel(r, str));
   return out;
 }
@@ -78,7 +79,7 @@ function deviceModel(r: ReleaseId, str: (k: string) => string | undefined): XlFi
   }
   if (dmv === 'none' && !inRange(r, '4.7', '4.9')) {
     const f = unknown(dmv);
-    out.push(inRange(r, '4.10') ? { ...f, text: `${f.text}; from 4.10 a guest without device model is type = "pvh"`, instead: { key: 'type', value: 'pvh', quoted: true } } : f);
+    out.push(inRange(r, '4.10') ? { ...f, text: `${f.text}; from 4.10 a guest without device model is type = "pvh"` } : f);
   }
   const stub = str('device_model_stubdomain_override');
   const stubOn = stub !== undefined && stub !== '0';

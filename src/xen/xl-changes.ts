@@ -44,8 +44,13 @@ export function xlFindings(r: ReleaseId, settings: ReadonlyMap<string, XlSetting
     if (reading.length && !xlReadsKeyAt(r, key)) out.push(notRead(r, key, reading, str));
   }
   const builder = str('builder');
-  if (builder !== undefined && inRange(r, '4.10') && !settings.has('type'))
-    out.push({ xen: r, key: 'builder', severity: 'deprecated', text: `xl ${r} warns: the "builder" option is being deprecated, please use "type" instead`, source: at(XL_PARSE(r), r), instead: { key: 'type', value: builder.length && 'hvm'.startsWith(builder) ? 'hvm' : 'pv', quoted: true } });
+  if (builder !== undefined && inRange(r, '4.10') && !settings.has('type')) {
+    // xl's strncmp(buf, "hvm", strlen(buf)): a prefix (even "") of "hvm" or "generic"; anything else exits 1
+    const t = 'hvm'.startsWith(builder) ? 'hvm' : 'generic'.startsWith(builder) ? 'pv' : undefined;
+    const src = at(XL_PARSE(r), r);
+    out.push(t ? { xen: r, key: 'builder', severity: 'deprecated', text: `xl ${r} warns: the "builder" option is being deprecated, please use "type" instead`, source: src, instead: { key: 'type', value: t, quoted: true } }
+      : { xen: r, key: 'builder', severity: 'refused', text: `xl ${r} refuses it: Invalid domain type ${builder} (exit 1)`, source: src });
+  }
   const a2 = str('altp2mhvm');
   if (a2 !== undefined && inRange(r, '4.9'))
     out.push({ xen: r, key: 'altp2mhvm', severity: 'deprecated', text: `xl ${r} warns: Specifying "altp2mhvm" is deprecated. Please use "altp2m" instead (altp2mhvm=1 is mode "mixed", tools/libs/light/libxl_x86.c)`, source: at(XL_PARSE(r), r), instead: { key: 'altp2m', value: a2 === '0' ? 'disabled' : 'mixed', quoted: true } });

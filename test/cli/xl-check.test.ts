@@ -17,6 +17,8 @@ test('builder: read silently up to 4.9, deprecated for type from 4.10 (tools/xl/
   assert.deepEqual(f[0]!.instead, { key: 'type', value: 'hvm', quoted: true });
   assert.equal(f[0]!.source, 'tools/xl/xl_parse.c @RELEASE-4.10.0');
   assert.deepEqual(xlFindings('4.17', cfg({ builder: 'generic' }))[0]!.instead?.value, 'pv');
+  assert.deepEqual(keysOf(xlFindings('4.17', cfg({ builder: 'linux' }))), ['refused:builder']); // "Invalid domain type"
+  assert.deepEqual(keysOf(xlFindings('4.9', cfg({ builder: 'linux' }))), []); // 4.9: any non-hvm builder is PV
 });
 
 test('type before 4.10 is ignored: an HVM guest would be built as PV', () => {

@@ -5,6 +5,13 @@ import { makeHost, type HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
 import { loadSpec, specConfig } from '../toolstack/load.js';
 import { EXIT, jsonOut, out } from './io.js';
+import { xlFindings, type XlFinding, type XlSettingView } from '../xen/xl-changes.js';
+import type { XlCfg } from '../toolstack/xlcfg/ast.js';
+
+/** xl's view of the file's settings: a string's text, a list's item texts. */
+function settingsView(cfg: XlCfg): Map<string, XlSettingView> {
+  return new Map([...cfg.settings].map(([k, s]) => [k, { value: s.value.kind === 'string' ? s.value.value : s.value.items.map((i) => (i.kind === 'string' ? i.value : '')) }]));
+}
 
 /** A progress bar on stderr, only where someone is watching (a terminal) and only for long runs. */
 function progress(total: number): (done: number) => void {
@@ -24,7 +31,7 @@ function progress(total: number): (done: number) => void {
 export function checkFiles(files: string[], releases: readonly ReleaseId[], host: HostCaps, json: boolean, emulationFlags?: number): number {
   let ok = true;
   let unreadable = false;
-  const rows: { file: string; xen: ReleaseId | null; accept: boolean; text: string; verdict: Record<string, unknown> }[] = [];
+  const rows: { file: string; xen: ReleaseId | null; accept: boolean; text: string; verdict: Record<string, unknown>; xl?: XlFinding[] }[] = [];
   const tick = progress(files.length * releases.length);
   let done = 0;
   for (const file of files) {
@@ -39,7 +46,10 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
       tick((done += releases.length));
       continue;
     }
+    const view = settingsView(loaded.cfg);
     for (const xen of releases) {
+      const xl = xlFindings(xen, view);
+      if (xl.some((f) => f.severity === 'refused')) ok = false;
       const h = makeHost({ ...host, release: xen });
       let v;
       try {
@@ -47,13 +57,13 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
       } catch (e) {
         if (!(e instanceof XenkitError)) throw e;
         ok = false;
-        rows.push({ file, xen, accept: false, text: `cannot express it: ${e.message}`, verdict: { file, xen, accept: false, code: e.code, reason: e.message } });
+        rows.push({ file, xen, accept: false, text: `cannot express it: ${e.message}`, verdict: { file, xen, accept: false, code: e.code, reason: e.message, xl }, xl });
         tick(++done);
         continue;
       }
       if (!v.accept) ok = false;
       const text = v.accept ? (v.emulation_flags === undefined ? 'accept' : `accept (emulation_flags 0x${v.emulation_flags.toString(16)})`) : `${v.errno} ${v.code}: ${v.reason}`;
-      rows.push({ file, xen, accept: v.accept, text, verdict: { file, xen, accept: v.accept, flags: v.flags, emulation_flags: v.emulation_flags, ...(v.accept ? {} : { errno: v.errno, code: v.code, field: v.field, reason: v.reason, hint: v.hint, source: v.source }) } });
+      rows.push({ file, xen, accept: v.accept, text, verdict: { file, xen, accept: v.accept, flags: v.flags, emulation_flags: v.emulation_flags, ...(v.accept ? {} : { errno: v.errno, code: v.code, field: v.field, reason: v.reason, hint: v.hint, source: v.source }), xl }, xl });
       tick(++done);
     }
   }
@@ -61,7 +71,11 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
   else {
     const w = Math.max(4, ...files.map((f) => f.length));
     out(`${'FILE'.padEnd(w)}  XEN   VERDICT`);
-    for (const r of rows) out(`${r.file.padEnd(w)}  ${(r.xen ?? '-').padEnd(5)} ${r.text}`);
+    for (const r of rows) {
+      out(`${r.file.padEnd(w)}  ${(r.xen ?? '-').padEnd(5)} ${r.text}`);
+      // the xl level, one line each, beside the createdomain verdict
+      for (const f of r.xl ?? []) out(`${' '.repeat(w + 2)}  ${''.padEnd(5)} xl ${f.severity}: ${f.key}: ${f.text} [${f.source}]`);
+    }
   }
   return unreadable ? EXIT.BAD_INPUT : ok ? EXIT.OK : EXIT.REFUSED;
 }

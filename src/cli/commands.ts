@@ -22,6 +22,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'reboot', args: '<domain>', description: 'reboot a domain (on_reboot applies)', load: () => import('./reboot.js') },
   { name: 'destroy', args: '<domain>', description: 'destroy a domain at once', load: () => import('./destroy.js') },
   { name: 'check', args: '[files...]', description: 'check xl.cfg files, or raw createdomain configs, against Xen releases', load: () => import('./check.js') },
+  { name: 'fix', args: '<files...>', description: "rewrite xl.cfg keys into the form a release's xl reads", load: () => import('./fix.js') },
   { name: 'explain', args: '<file>', description: 'the derivation for an xl.cfg on a release, rule by rule', load: () => import('./explain.js') },
   { name: 'replay', args: '<file>', description: 'run a script of raw hypervisor operations (JSON lines)', load: () => import('./replay.js') },
   { name: 'releases', description: 'the Xen releases xenkit knows and their createdomain facts', load: () => import('./releases.js') },

@@ -273,8 +273,9 @@ const RULES: PhasedRule[] = [
     arch: 'x86_64',
     where: 'xen/arch/x86/domain.c arch_sanitise_domain_config() "Nested virt requested but not available"',
     check(ctx) {
-      // hvm_nested_virt_supported(): on VMX it equals HAP support; xenkit models it as the host's HAP.
-      if (has(ctx, 'nested_virt') && !(ctx.host.hvm && ctx.host.hap))
+      // hvm_nested_virt_supported(): VMX: HAP; SVM: HAP and four SVM features (HostCaps.nestedVirt;
+      // real Xen 4.20 under QEMU's SVM without them refused it).
+      if (has(ctx, 'nested_virt') && !(ctx.host.nestedVirt ?? (ctx.host.hvm && ctx.host.hap)))
         return { errno: 'EINVAL', field: 'flags', value: ctx.args.flags, reason: 'nested_virt is set but the host cannot run nested guests', hint: 'drop nested_virt' };
       return undefined;
     },

@@ -48,6 +48,13 @@ export interface HostCaps {
   maxGrantFrames?: number;
   /** Xen's gnttab_max_maptrack_frames. */
   maxMaptrackFrames?: number;
+  /**
+   * hvm_funcs.caps.nested_virt (4.19+ refuses XEN_DOMCTL_CDF_nested_virt without it). VMX: HAP;
+   * SVM: HAP with LBRV, NRIPS, FlushByASID and DecodeAssists (start_nested_svm(),
+   * xen/arch/x86/hvm/svm/nestedsvm.c @RELEASE-4.20.0). Undefined: taken as hvm && hap. Physinfo
+   * does not report it; Xen's boot log does (test/xen-qemu/compare.mjs reads it there).
+   */
+  nestedVirt?: boolean;
 }
 
 /** The facts of HostCaps a backend may not know. */
@@ -108,6 +115,7 @@ const hostSchema = lazySchema((z) =>
       tee: z.enum(['none', 'optee', 'ffa']).optional(),
       maxGrantFrames: z.number().int().min(1).max(0x7fffffff).optional(),
       maxMaptrackFrames: z.number().int().min(0).max(0x7fffffff).optional(),
+      nestedVirt: z.boolean().optional(),
     })
   .strict(),
 );
@@ -196,6 +204,8 @@ export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId
     vmtrace: caps.includes('vmtrace'),
   });
   for (const k of OPTIONAL_HOST_FACTS) delete described[k];
+  // (not a physinfo field: a recorded host may add it, read off Xen's boot log)
+  if (typeof pi.nested_virt === 'boolean') described.nestedVirt = pi.nested_virt;
   return described;
 }
 

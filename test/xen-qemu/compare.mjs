@@ -132,6 +132,15 @@ if (!pi || !pi.ok) {
   say(`FAIL: physinfo on real Xen: ${JSON.stringify(pi ?? tests.get('physinfo')?.err ?? 'missing')}`);
   process.exit(1);
 }
+// What physinfo does not say but Xen's boot log does: on SVM, nested virt needs HAP and four SVM
+// features (start_nested_svm(), xen/arch/x86/hvm/svm/nestedsvm.c @RELEASE-4.20.0; the strings are
+// svm.c's "Supported advanced features" lines); on VMX it is HAP. Only 4.19+ checks it.
+const bootLog = logs[0] ?? [];
+if (bootLog.includes('(XEN) HVM: SVM enabled') && Number(REL.split('.')[1]) >= 19) {
+  const feats = ['Last Branch Record (LBR) Virtualisation', 'Next-RIP Saved on #VMEXIT', 'TLB flush by ASID', 'DecodeAssists'];
+  pi.nested_virt = pi.capabilities.includes('hap') && feats.every((f) => bootLog.includes(`(XEN)  - ${f}`));
+  say(`Xen's boot log: SVM${pi.nested_virt ? '' : ' without ' + feats.filter((f) => !bootLog.includes(`(XEN)  - ${f}`)).join(', ')}: nested_virt ${pi.nested_virt}`);
+}
 const piFile = join(OUT, 'physinfo.json');
 writeFileSync(piFile, JSON.stringify(pi) + '\n');
 say(`real Xen ${REL} physinfo: ${JSON.stringify(pi)}`);

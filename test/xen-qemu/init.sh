@@ -29,6 +29,8 @@
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
 export HOME=/root
+# The Xen release of this dom0 (run.sh writes it): its tools are in /usr/lib/xen-REL/bin.
+REL=$(cat /etc/xk-xen-release)
 mkdir -p /proc /sys /dev /tmp /root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -81,7 +83,7 @@ setup_libxl() {
   i=0
   while [ ! -e /dev/xen/gntdev ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
   echo "XKLOG: /dev/xen: $(ls /dev/xen | tr '\n' ' '); /proc/xen: $(ls /proc/xen | tr '\n' ' ')"
-  XB=/usr/lib/xen-4.17/bin
+  XB=/usr/lib/xen-$REL/bin
   # xenstored first: everything else talks to it. It daemonizes; wait until it answers.
   $XB/xenstored --pid-file=/run/xenstored.pid > /tmp/xenstored.out 2>&1
   i=0
@@ -97,7 +99,7 @@ setup_libxl() {
 # XK_GUEST_ENV of run.sh (debugging): the environment of xk in the guest runs
 XKENV=$(cat /xenkit/guest.env 2>/dev/null)
 [ -n "$XKENV" ] && echo "XKLOG: guest runs with env $XKENV"
-XL=/usr/lib/xen-4.17/bin/xl
+XL=/usr/lib/xen-$REL/bin/xl
 if grep -qE '^(guest-|xlinfo|xlcreaten-)' /tmp/tests.list; then
   setup_libxl || echo "XKLOG: the libxl setup failed; the guests will fail"
 fi

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Real-hypervisor integration test: boots Debian 12's Xen 4.17 under QEMU (TCG), with a busybox +
-# node dom0 initramfs carrying xenkit, replays test/xen-qemu/matrix-4.17.jsonl (and the 4.17
-# conformance scripts) through the xen backend (libxenctrl via koffi), and compares the real
+# Real-hypervisor integration test: boots Debian 12's Xen 4.17 and Debian 13's Xen 4.20 under QEMU
+# (TCG), each with a busybox + node dom0 initramfs carrying xenkit, replays
+# test/xen-qemu/matrix-REL.jsonl (and the REL conformance scripts) through the xen backend (libxenctrl via koffi), and compares the real
 # hypervisor's answers with the sim's, line by line. Then, on a fresh Xen, creates real guests
 # through libxl (a PV and a PVH one, test/xen-qemu/guests/*.cfg) with
 # `xk --backend xen create GUEST.cfg --watch`, and checks each guest's own console line.
 #
 #   bash test/xen-qemu/run.sh        (npm run test:xen)
+#
+# XK_XEN=4.17|4.20|all (default all): which release. 4.17 is the host's Debian 12 packages; 4.20 is
+# trixie's, downloaded and unpacked into a cached staging root by trixie.sh (never installed): its
+# userland (glibc 2.41, libxenctrl.so.4.20, xl, ...) and xen.gz from there, the kernel, its modules,
+# busybox and node from the host (node then runs on trixie's loader and glibc).
 #
 # Exit codes: 0 pass, 1 fail (a disagreement, a boot that did not finish, ...), 77 skip (the
 # Debian packages or QEMU cannot be had here). In CI (CI=true) a skip is a failure (exit 1) unless
@@ -31,7 +36,28 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-RELEASE=4.17
+XK_XEN=${XK_XEN:-all}
+if [ "$XK_XEN" = all ]; then
+  # One release after the other (one QEMU at a time), building once. Fails if either fails; a skip
+  # only if both skip (in CI a skip is already a failure).
+  T_ALL=$(date +%s)
+  rcs=() times=()
+  for rel in 4.17 4.20; do
+    t0=$(date +%s)
+    r=0
+    XK_XEN=$rel bash "${BASH_SOURCE[0]}" || r=$?
+    rcs+=("$rel:$r") times+=("$rel $(($(date +%s) - t0)) s")
+    export XK_NO_BUILD=1
+  done
+  printf 'xen-qemu: times: %s; total %s s; exit codes: %s\n' "${times[*]}" $(($(date +%s) - T_ALL)) "${rcs[*]}"
+  case "${rcs[*]}" in
+    *:1*) printf 'xen-qemu: FAIL: %s\n' "${rcs[*]}"; exit 1 ;;
+    "4.17:0 4.20:0") exit 0 ;;
+    "4.17:77 4.20:77") printf 'xen-qemu: SKIP: neither release ran\n'; exit 77 ;;
+    *) printf 'xen-qemu: SKIP: one release did not run (%s)\n' "${rcs[*]}"; exit 77 ;;
+  esac
+fi
+case "$XK_XEN" in 4.17 | 4.20) RELEASE=$XK_XEN ;; *) printf 'xen-qemu: FAIL: XK_XEN=%s: 4.17, 4.20 or all\n' "$XK_XEN"; exit 1 ;; esac
 TIMEOUT=${XK_QEMU_TIMEOUT:-300}
 SKIP=77
 T_START=$(date +%s.%N)
@@ -48,11 +74,21 @@ skip() {
 }
 die() { say "FAIL: $*"; exit 1; }
 # The path of a shared library by soname (64-bit), from ld.so's cache (no early-exit pipes: pipefail).
-solib() { ldconfig -p | awk -v s="$1" '$1 == s && /x86-64/ && !p { p = $NF } END { print p }'; }
+# For 4.20: the staging root's ($SRC's) copy instead.
+solib() {
+  if [ -n "${SRC:-}" ]; then
+    local d
+    for d in "$SRC/usr/lib/x86_64-linux-gnu" "$SRC/lib/x86_64-linux-gnu"; do [ -e "$d/$1" ] && { echo "$d/$1"; return; }; done
+    return 0
+  fi
+  ldconfig -p | awk -v s="$1" '$1 == s && /x86-64/ && !p { p = $NF } END { print p }'
+}
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # ---------------------------------------------------------------- 1. packages
-PKGS=(xen-hypervisor-4.17-amd64 qemu-system-x86 linux-image-amd64 busybox-static xen-utils-4.17 xenstore-utils cpio)
+# (4.20: only what comes from the host; trixie.sh stages the rest.)
+PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
+[ $RELEASE = 4.17 ] && PKGS+=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = 'install ok installed' ] || missing+=("$p")
@@ -70,7 +106,16 @@ if ((${#missing[@]})); then
 fi
 QEMU=$(command -v qemu-system-x86_64 || true)
 [ -n "$QEMU" ] || skip "qemu-system-x86_64 is missing"
-XEN_GZ=/boot/xen-$RELEASE-amd64.gz
+SRC="" # the root the Xen userland comes from: the host (4.17), trixie's staging root (4.20)
+if [ $RELEASE = 4.20 ]; then
+  T_ST=$(date +%s.%N)
+  SRC=$(bash "$HERE/trixie.sh") || skip "trixie's Xen 4.20 could not be staged (trixie.sh)"
+  say "trixie staging root $SRC ready in $(since "$T_ST") s"
+  TLD=$SRC/usr/lib64/ld-linux-x86-64.so.2
+  [ -e "$TLD" ] || TLD=$SRC/lib64/ld-linux-x86-64.so.2
+  TLP=$SRC/usr/lib/x86_64-linux-gnu:$SRC/lib/x86_64-linux-gnu
+fi
+XEN_GZ=$SRC/boot/xen-$RELEASE-amd64.gz
 [ -f "$XEN_GZ" ] || skip "$XEN_GZ is missing (xen-hypervisor-$RELEASE-amd64)"
 # The kernel that linux-image-amd64 depends on (not the -cloud- flavour: it lacks Xen dom0 support).
 KVER=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | sed -n 's/.*\blinux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
@@ -109,13 +154,30 @@ install -m 0755 "$HERE/init.sh" "$R/init"
 cp -L "$NODE" "$R/usr/local/bin/node"
 
 # Copy a binary's shared libraries (ldd), each at its own path, symlinks resolved, into $2 (default
-# $R, the dom0 initramfs) unless $R has it already.
+# $R, the dom0 initramfs) unless $R has it already. 4.20: as trixie's loader resolves them in the
+# staging root (at their path there less $SRC; a library it does not have fails the run).
 copy_libs() {
-  local dest=${2:-$R}
+  local dest=${2:-$R} lib
+  if [ -n "$SRC" ]; then
+    "$TLD" --library-path "$TLP" --list "$1" > "$WORK/ldlist" 2>&1 || true
+    grep -q 'not found' "$WORK/ldlist" && die "$1 needs libraries that trixie's staging root lacks: $(grep 'not found' "$WORK/ldlist" | tr '\n' ' ')"
+    awk '/=> \// { print $3 }' "$WORK/ldlist" | while read -r lib; do
+      [ -e "$R${lib#"$SRC"}" ] || [ -e "$dest${lib#"$SRC"}" ] || { mkdir -p "$dest$(dirname "${lib#"$SRC"}")"; cp -L "$lib" "$dest${lib#"$SRC"}"; }
+    done
+    return 0
+  fi
   ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]+ \(0x/ { print $1 }' | while read -r lib; do
     [ -e "$R$lib" ] || [ -e "$dest$lib" ] || cp -L --parents "$lib" "$dest"
   done
 }
+# trixie's libc6 lives under /usr (usrmerge): /lib and /lib64 are symlinks, as on a trixie system;
+# node's PT_INTERP /lib64/ld-linux-x86-64.so.2 is then trixie's loader.
+if [ -n "$SRC" ]; then
+  mkdir -p "$R/usr/lib" "$R/usr/lib64"
+  ln -s usr/lib "$R/lib"
+  ln -s usr/lib64 "$R/lib64"
+fi
+echo "$RELEASE" > "$R/etc/xk-xen-release"
 copy_libs "$NODE"
 # libxenctrl under its soname (koffi dlopens libxenctrl.so.4.17), and everything it links.
 mkdir -p "$R/usr/lib/x86_64-linux-gnu"
@@ -216,14 +278,17 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   T_LX=$(date +%s.%N)
   L=$WORK/libxl-root
   XB=/usr/lib/xen-$RELEASE/bin
-  for b in xenstored xenconsoled xen-init-dom0; do [ -x "$XB/$b" ] || skip "$XB/$b is missing (xen-utils-$RELEASE)"; done
-  [ -x /usr/bin/xenstore ] || skip "/usr/bin/xenstore is missing (xenstore-utils)"
+  for b in xenstored xenconsoled xen-init-dom0; do [ -x "$SRC$XB/$b" ] || skip "$XB/$b is missing (xen-utils-$RELEASE)"; done
+  [ -x "$SRC/usr/bin/xenstore" ] || skip "/usr/bin/xenstore is missing (xenstore-utils)"
+  # (4.20: /lib and /lib64 stay symlinks: a directory here would replace dom0's when Linux unpacks
+  # the concatenated archives, hiding its modules and libraries)
+  [ -n "$SRC" ] && mkdir -p "$L/usr/lib" "$L/usr/lib64" && ln -s usr/lib "$L/lib" && ln -s usr/lib64 "$L/lib64"
   mkdir -p "$L$XB" "$L/usr/bin" "$L/usr/lib/x86_64-linux-gnu" "$L/etc" "$L/xenkit/guests"
   : > "$L/xenkit/tests-guests.list"
-  for b in xenstored xenconsoled xen-init-dom0; do cp -L "$XB/$b" "$L$XB/"; copy_libs "$XB/$b" "$L"; done
-  cp -L /usr/bin/xenstore "$L/usr/bin/xenstore"
+  for b in xenstored xenconsoled xen-init-dom0; do cp -L "$SRC$XB/$b" "$L$XB/"; copy_libs "$SRC$XB/$b" "$L"; done
+  cp -L "$SRC/usr/bin/xenstore" "$L/usr/bin/xenstore"
   for c in read write ls list exists rm; do ln -s xenstore "$L/usr/bin/xenstore-$c"; done
-  copy_libs /usr/bin/xenstore "$L"
+  copy_libs "$SRC/usr/bin/xenstore" "$L"
   # koffi dlopens libxenlight.so.4.17 by soname; glibc's pthread_exit/cancel dlopens libgcc_s.so.1.
   for l in "libxenlight.so.$RELEASE" "libxlutil.so.$RELEASE" "libxenguest.so.$RELEASE" libxenstore.so.4 libxentoollog.so.1 libgcc_s.so.1; do
     p=$(solib "$l")
@@ -261,11 +326,11 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   (cd "$GI" && find . | cpio -o -H newc --quiet) > "$G/initrd.cpio"
   # Real xl on the project's own configs: `xl info` (the version), then `xl create -n` (dry run) on
   # examples/*.cfg and guests/*.cfg (compare.mjs records each and compares it with xenkit's JSON).
-  [ -x "$XB/xl" ] || skip "$XB/xl is missing (xen-utils-$RELEASE)"
-  cp -L "$XB/xl" "$L$XB/"
-  copy_libs "$XB/xl" "$L"
+  [ -x "$SRC$XB/xl" ] || skip "$XB/xl is missing (xen-utils-$RELEASE)"
+  cp -L "$SRC$XB/xl" "$L$XB/"
+  copy_libs "$SRC$XB/xl" "$L"
   mkdir -p "$L/etc/xen" "$L/xenkit/xlcfg"
-  [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$L/etc/xen/" # else xl warns that it is missing
+  [ -f "$SRC/etc/xen/xl.conf" ] && cp "$SRC/etc/xen/xl.conf" "$L/etc/xen/" # else xl warns that it is missing
   echo "xlinfo -" >> "$L/xenkit/tests-guests.list"
   XLCN=()
   for cfg in "$ROOT"/examples/*.cfg "$HERE"/guests/*.cfg "$ROOT"/test/xlcfg-corpus/{real,keys}/*.cfg; do
@@ -290,7 +355,7 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   # checks: LD_PRELOAD=/lib/x86_64-linux-gnu/libc_malloc_debug.so.0 GLIBC_TUNABLES=glibc.malloc.check=3:glibc.malloc.perturb=165).
   if [ -n "${XK_GUEST_ENV:-}" ]; then
     printf '%s\n' "$XK_GUEST_ENV" > "$L/xenkit/guest.env"
-    p=$(solib libc_malloc_debug.so.0)
+    p=$(SRC='' solib libc_malloc_debug.so.0)
     [ -n "$p" ] && cp --parents "$p" "$L"
   fi
   (cd "$L" && find . | cpio -o -H newc --quiet) | gzip -1 > "$WORK/libxl.gz"
@@ -301,8 +366,9 @@ fi
 # ---------------------------------------------------------------- 4. boot
 # One boot per fresh hypervisor: the matrix and each conformance script expect a host whose domain-id
 # rover has not moved. boot NAME QEMU_MiB DOM0_MEM TESTS(a+b: QEMU splits -initrd at commas) [optional]
-mkdir -p "$HERE/results"
-rm -f "$HERE/results/"*
+RES=$HERE/results/$RELEASE
+mkdir -p "$RES"
+rm -f "$RES/"*
 LOGS=()
 boot() {
   local name=$1 mem=$2 dom0=$3 tests=$4 optional=${5:-} LOG=$WORK/serial-$1.log T_BOOT t_init='' t_run='' t_done='' timed_out=0 qrc QPID
@@ -325,17 +391,17 @@ boot() {
     sleep 0.2
   done
   wait $QPID 2>/dev/null && qrc=0 || qrc=$?
-  cp "$LOG" "$HERE/results/serial-$name.log"
+  cp "$LOG" "$RES/serial-$name.log"
   if [ $timed_out = 1 ]; then
     tail -n 40 "$LOG"
     [ -n "$optional" ] && [ "${CI:-}" != true ] && { say "WARNING: boot $name did not finish within ${TIMEOUT} s; its results are left out"; return 0; }
-    die "boot $name: QEMU did not finish within ${TIMEOUT} s (XK_QEMU_TIMEOUT); serial log: test/xen-qemu/results/serial-$name.log"
+    die "boot $name: QEMU did not finish within ${TIMEOUT} s (XK_QEMU_TIMEOUT); serial log: test/xen-qemu/results/$RELEASE/serial-$name.log"
   fi
   if ! grep -q '^XKDONE' "$LOG"; then
     tail -n 60 "$LOG"
     cat "$WORK/qemu-$name.out"
     [ -n "$optional" ] && [ "${CI:-}" != true ] && { say "WARNING: boot $name did not finish its checks; its results are left out"; return 0; }
-    die "boot $name: dom0 did not finish its checks (QEMU exit $qrc; $(grep '^XKFATAL:' "$LOG" || echo 'no XKDONE marker')); serial log: test/xen-qemu/results/serial-$name.log"
+    die "boot $name: dom0 did not finish its checks (QEMU exit $qrc; $(grep '^XKFATAL:' "$LOG" || echo 'no XKDONE marker')); serial log: test/xen-qemu/results/$RELEASE/serial-$name.log"
   fi
   say "boot $name (${mem} MiB, dom0 $dom0; $tests): QEMU ran $(since "$T_BOOT") s wall: dom0 /init at ${t_init:-?} s, first script at ${t_run:-?} s, scripts done at ${t_done:-?} s ($(sed -n 's/^XKTIME: //p' "$LOG") guest uptime)"
   LOGS+=(--log "$LOG")
@@ -380,10 +446,12 @@ say "all boots: $(since "$T_BOOTS") s"
 
 # ---------------------------------------------------------------- 5. compare
 set +e
+if [ -n "$SRC" ]; then XLDEB=$(dpkg-deb -f "$(dirname "$SRC")/debs/$(grep "^xen-utils-$RELEASE"_ "$(dirname "$SRC")/root.list")" Version)
+else XLDEB=$(dpkg-query -W -f='${Version}' "xen-utils-$RELEASE"); fi
 CARGS=()
 [ "${XK_ONLY_GUESTS:-}" = 1 ] && CARGS+=(--no-matrix)
-((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests" --xl-debian "$(dpkg-query -W -f='${Version}' "xen-utils-$RELEASE")")
-node "$HERE/compare.mjs" "${LOGS[@]}" "${CARGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$HERE/results"
+((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests" --xl-debian "$XLDEB")
+node "$HERE/compare.mjs" "${LOGS[@]}" "${CARGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$RES"
 rc=$?
 set -e
 say "total $(since "$T_START") s"

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { EXIT, exitCodeFor, printError } from './io.js';
 import { COMMANDS } from './commands.js';
 
@@ -26,17 +26,33 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+const GLOBAL_OPTIONS: [string, string][] = [
+  ['--state <file>', 'simulated host state file (default: $XENKIT_STATE, else $XDG_STATE_HOME/xenkit/sim.db)'],
+  ['--backend <name>', "sim (the simulated Xen in the state file; default) or xen (this host's Xen; $XENKIT_BACKEND)"],
+  ['--debug', 'show stack traces on errors'],
+];
+const DESCRIPTION = 'xenkit: a Xen toolstack. Runs on an embedded simulated Xen by default.';
+const EXIT_HELP = "\nExit status: 0 ok; 1 Xen (or a release's rules, or libxl) refused; 2 bad input; 3 state file locked/corrupt; 4 environment (no Xen, no libxl, no koffi, the libxl worker died); 70 internal error.";
+
+/** `xk --help` from the same tables commander is given, without loading commander (cold start). */
+function staticHelp(): string {
+  const opts: [string, string][] = [...GLOBAL_OPTIONS, ['-h, --help', 'display help for command']];
+  const cmds: [string, string][] = [...COMMANDS.map((c): [string, string] => [c.args ? `${c.name} ${c.args}` : c.name, c.description]), ['help [command]', 'display help for command']];
+  const w = Math.max(...[...opts, ...cmds].map(([t]) => t.length)) + 2;
+  const rows = (xs: [string, string][]) => xs.map(([t, d]) => `  ${t.padEnd(w)}${d}`).join('\n');
+  return `Usage: xk [options] [command]\n\n${DESCRIPTION}\n\nOptions:\n${rows(opts)}\n\nCommands:\n${rows(cmds)}\n${EXIT_HELP}\n`;
+}
+
 async function buildProgram(argv: string[]): Promise<Command> {
+  const { Command } = await import('commander');
   const program = new Command();
   program
     .name('xk')
-    .description('xenkit: a Xen toolstack. Runs on an embedded simulated Xen by default.')
-    .option('--state <file>', 'simulated host state file (default: $XENKIT_STATE, else $XDG_STATE_HOME/xenkit/sim.db)')
-    .option('--backend <name>', "sim (the simulated Xen in the state file; default) or xen (this host's Xen; $XENKIT_BACKEND)")
-    .option('--debug', 'show stack traces on errors')
+    .description(DESCRIPTION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .addHelpText('after', "\nExit status: 0 ok; 1 Xen (or a release's rules, or libxl) refused; 2 bad input; 3 state file locked/corrupt; 4 environment (no Xen, no libxl, no koffi, the libxl worker died); 70 internal error.");
+    .addHelpText('after', EXIT_HELP);
+  for (const [flags, d] of GLOBAL_OPTIONS) program.option(flags, d);
   if (argv.includes('--version') || argv.includes('-V')) program.version(version(), '-V, --version');
   let word = commandWord(argv);
   if (word === 'help') word = commandWord(argv.slice(argv.indexOf('help') + 1));
@@ -49,13 +65,17 @@ async function buildProgram(argv: string[]): Promise<Command> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    process.stdout.write(staticHelp());
+    return;
+  }
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(process.argv);
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (e instanceof Error && e.name === 'CommanderError') {
       // Help and version print and exit 0; usage errors were already printed by commander.
-      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+      process.exitCode = (e as Error & { exitCode: number }).exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
       return;
     }
     printError(e, argv.includes('--debug'));

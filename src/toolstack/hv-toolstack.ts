@@ -1,15 +1,25 @@
 import { XenkitError } from '../errors.js';
 import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
 import type { NameTable } from '../sim/store.js';
-import { verdictOf } from '../xc/check.js';
-import { resolveCreate } from '../xc/config.js';
-import { buildDomain } from './lifecycle.js';
-import { planFor } from './load.js';
 import { handleShutdown } from './on-shutdown.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import type { HostSession } from './session.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
+
+/**
+ * The build and check machinery (libxl's defaults, the createdomain rules, the xl.cfg reader):
+ * loaded by the operations that build or check, so `xk list` and `xk info` start without it.
+ */
+export interface BuildKit {
+  buildDomain: typeof import('./lifecycle.js').buildDomain;
+  planFor: typeof import('./load.js').planFor;
+  previewOn: typeof import('./preview.js').previewOn;
+}
+let kit: Promise<BuildKit> | undefined;
+export function buildKit(): Promise<BuildKit> {
+  return (kit ??= Promise.all([import('./lifecycle.js'), import('./load.js'), import('./preview.js')]).then(([l, p, v]) => ({ buildDomain: l.buildDomain, planFor: p.planFor, previewOn: v.previewOn })));
+}
 
 /** What the toolstack keeps beside a domain (what xl keeps in xenstore): its spec, and who watches it. */
 export interface DomainNote {
@@ -24,7 +34,8 @@ function noteOf(names: NameTable, domid: number): DomainNote | undefined {
   return c && typeof c === 'object' && c.spec ? c : undefined;
 }
 
-function exists(hv: Hypervisor, domid: number): DomainInfo | undefined {
+/** The domain's info, or undefined when Xen has no such domain (an errno); other failures propagate. */
+export function exists(hv: Hypervisor, domid: number): DomainInfo | undefined {
   try {
     const i = hv.getDomainInfo(domid);
     return i.domid === domid ? i : undefined;
@@ -96,19 +107,21 @@ export class HvToolstack implements Toolstack {
   }
 
   async preview(spec: DomainSpec, opts: CreateOptions = {}): Promise<Preview> {
-    return this.session.run(false, (hv) => previewOn(hv, spec, opts));
+    const k = await buildKit();
+    return this.session.run(false, (hv) => k.previewOn(hv, spec, opts));
   }
 
   async create(spec: DomainSpec, opts: CreateOptions = {}): Promise<Created> {
-    return this.session.run(true, (hv, names) => this.build(hv, names, spec, opts.emulationFlags, !!opts.paused));
+    const k = await buildKit();
+    return this.session.run(true, (hv, names) => this.build(k, hv, names, spec, opts.emulationFlags, !!opts.paused));
   }
 
-  private build(hv: Hypervisor, names: NameTable, spec: DomainSpec, emulationFlags: number | undefined, paused: boolean, watcher?: number): Created {
+  private build(k: BuildKit, hv: Hypervisor, names: NameTable, spec: DomainSpec, emulationFlags: number | undefined, paused: boolean, watcher?: number): Created {
     const warnings = checkNewName(spec.name, liveByName(hv, names, spec.name));
     const release = hv.version().release;
-    const plan = planFor(release, hv.describeHost(), spec, { paused, emulationFlags });
+    const plan = k.planFor(release, hv.describeHost(), spec, { paused, emulationFlags });
     const note: DomainNote = { spec, emulationFlags: emulationFlags ?? null, ...(watcher ? { watcher } : {}) };
-    const r = buildDomain(hv, names, { ...plan, record: note });
+    const r = k.buildDomain(hv, names, { ...plan, record: note });
     return { domid: r.domid, name: spec.name, xen: release, paused, defaults: r.defaults, builder: 'sim', warnings };
   }
 
@@ -143,12 +156,13 @@ export class HvToolstack implements Toolstack {
    * config, and stays shut down.
    */
   async shutdown(ref: string | number, reason: ShutdownReason = 'poweroff'): Promise<DeathEvent> {
+    const k = await buildKit();
     return this.session.run(true, (hv, names) => {
       const d = this.resolve(hv, names, ref);
       hv.shutdown(d.domid, reason);
       const note = noteOf(names, d.domid);
       if (!note || alive(note.watcher)) return { domid: d.domid, name: d.name, reason, action: note ? 'asked' : 'preserve' };
-      return this.handle(hv, names, d.domid, true)!;
+      return this.handle(k, hv, names, d.domid, true)!;
     });
   }
 
@@ -157,7 +171,7 @@ export class HvToolstack implements Toolstack {
   }
 
   /** Apply the on_* action of a shut-down domain (inside the caller's write transaction). */
-  private handle(hv: Hypervisor, names: NameTable, domid: number, restartAllowed: boolean, watcher?: number): DeathEvent | undefined {
+  private handle(k: BuildKit, hv: Hypervisor, names: NameTable, domid: number, restartAllowed: boolean, watcher?: number): DeathEvent | undefined {
     const info = exists(hv, domid);
     const note = noteOf(names, domid);
     if (!info?.shutdown || !note) return undefined;
@@ -167,12 +181,13 @@ export class HvToolstack implements Toolstack {
         names.delete(id);
       },
       preserve: (id, newName) => names.set(id, newName, null),
-      rebuild: () => this.build(hv, names, note.spec, note.emulationFlags ?? undefined, false, watcher).domid,
+      rebuild: () => this.build(k, hv, names, note.spec, note.emulationFlags ?? undefined, false, watcher).domid,
     }, restartAllowed);
   }
 
   async watch(ref: string | number, onEvent: (e: DeathEvent) => void, opts: WatchOptions = {}): Promise<void> {
     const me = process.pid;
+    const k = await buildKit();
     const setWatcher = (domid: number, pid: number | undefined) =>
       this.session.run(true, (_hv, names) => {
         const n = names.get(domid);
@@ -192,7 +207,7 @@ export class HvToolstack implements Toolstack {
         {
           poll: (domid) => this.session.run(false, (hv) => exists(hv, domid)),
           successor: () => this.session.run(false, (hv, names) => liveByName(hv, names, name)),
-          handle: (domid, ok) => this.session.run(true, (hv, names) => this.handle(hv, names, domid, ok, me)),
+          handle: (domid, ok) => this.session.run(true, (hv, names) => this.handle(k, hv, names, domid, ok, me)),
           subscribe: (wake) => this.session.run(false, (hv) => hv.extras.onDomainEvent?.(() => wake()) ?? (() => {})),
         },
         first,
@@ -214,13 +229,4 @@ export class HvToolstack implements Toolstack {
   close(): void {
     this.session.close();
   }
-}
-
-/** The createdomain config and verdict of the hypervisor's release for a spec. */
-export function previewOn(hv: Hypervisor, spec: DomainSpec, opts: CreateOptions = {}): Preview {
-  const host = hv.describeHost();
-  const release = hv.version().release;
-  const plan = planFor(release, host, spec, { paused: opts.paused, emulationFlags: opts.emulationFlags });
-  const verdict = verdictOf(release, host, resolveCreate(release, host, plan.config));
-  return { name: spec.name, xen: release, args: verdict.args, defaults: verdict.defaults, verdict };
 }

@@ -3,7 +3,8 @@ import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js
 import { validateLibxlJson } from '../backend/libxl.js';
 import type { LibxlClient } from '../backend/libxl-client.js';
 import { verdictError } from '../xc/check.js';
-import { previewOn } from './hv-toolstack.js';
+import { exists } from './hv-toolstack.js';
+import { previewOn } from './preview.js';
 import { handleShutdown } from './on-shutdown.js';
 import { toLibxlJson } from './libxl/libxl-json.js';
 import type { DomainSpec } from './domain/domain-spec.js';
@@ -56,13 +57,7 @@ export class LibxlToolstack implements Toolstack {
   }
 
   private exists(domid: number): DomainInfo | undefined {
-    try {
-      const i = this.hv.getDomainInfo(domid);
-      return i.domid === domid ? i : undefined;
-    } catch (e) {
-      if (e instanceof XenkitError && e.errno) return undefined;
-      throw e;
-    }
+    return exists(this.hv, domid);
   }
 
   async preview(spec: DomainSpec, opts: CreateOptions = {}): Promise<Preview> {

@@ -27,7 +27,8 @@
 #   XK_RECORD=1      rewrite test/xen-qemu/recorded/ (the matrix, conformance, xl create -n answers)
 #   XK_NO_GUESTS=1   do not boot the real guests (no libxl)
 #   XK_ONLY_GUESTS=1 only the guests boot (no matrix, no conformance scripts)
-#   XK_GUEST_ROUNDS=N  create each guest N times in the guests boot (default 1)
+#   XK_GUEST_ROUNDS=N  create each guest N times in the guests boot (default 1; 0: the guests boot
+#                    runs only xl info and xl create -n, no guest is created)
 #   XK_GUEST_ENV="K=V ..."  (debugging) xk's environment in the guest runs, e.g. glibc malloc checks
 #   XK_QEMU_ACCEL    QEMU's -accel (default tcg,thread=multi; debugging: tcg,thread=single)
 #   XK_GUEST_KERNEL=bzimage  give the guests Debian's vmlinuz (xz bzImage: libxc decompresses it in
@@ -274,6 +275,7 @@ say "dom0 initramfs: $(du -h "$WORK/dom0-initrd.gz" | cut -f1) ($(du -sh "$R" | 
 # modules, and the guests: Debian's kernel (dom0's) as an ELF vmlinux, an initramfs whose /init is
 # guests/guest-init.sh, and guests/*.cfg.
 GUESTS=()
+XLCN=()
 if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   T_LX=$(date +%s.%N)
   L=$WORK/libxl-root
@@ -423,7 +425,8 @@ for t in $(awk '$1 ~ /^conf-/ { print $1 }' "$X/tests.list"); do
 done
 fi
 # The real guests through libxl, on a fresh Xen of their own (xenstored, xenconsoled: see init.sh).
-if ((${#GUESTS[@]})); then
+((${#GUESTS[@]} == 0)) && [ "${XK_NO_GUESTS:-}" != 1 ] && say "note: no real guest is created (XK_GUEST_ROUNDS=${XK_GUEST_ROUNDS:-1}); the guests boot runs xl info and xl create -n only"
+if ((${#GUESTS[@]} + ${#XLCN[@]})); then
   # Each guest run is bounded by a 120 s timeout in dom0: give the boot room for them all.
   gt=$((60 + 125 * ${#GUESTS[@]}))
   ((gt < TIMEOUT)) && gt=$TIMEOUT
@@ -450,7 +453,8 @@ if [ -n "$SRC" ]; then XLDEB=$(dpkg-deb -f "$(dirname "$SRC")/debs/$(grep "^xen-
 else XLDEB=$(dpkg-query -W -f='${Version}' "xen-utils-$RELEASE"); fi
 CARGS=()
 [ "${XK_ONLY_GUESTS:-}" = 1 ] && CARGS+=(--no-matrix)
-((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests" --xl-debian "$XLDEB")
+((${#GUESTS[@]})) && CARGS+=(--guests "$(IFS=,; echo "${GUESTS[*]}")" --guest-dir "$HERE/guests")
+((${#GUESTS[@]} + ${#XLCN[@]})) && CARGS+=(--xl-debian "$XLDEB")
 node "$HERE/compare.mjs" "${LOGS[@]}" "${CARGS[@]}" --root "$ROOT" --release "$RELEASE" --out "$RES"
 rc=$?
 set -e

@@ -93,17 +93,7 @@ export class Host {
     const d0 = doms.get(0);
     if (d0) out.push({ ref: this.ids.dom0, uuid: this.ids.dom0Uuid, row: null, power: 'Running', domid: 0, live: d0 });
     for (const row of this.svc.store.vms()) {
-      const d = row.domid !== null ? doms.get(row.domid) : undefined;
-      const ours = d && uuidOf(d.info.handle) === row.uuid;
-      if (row.domid !== null && !ours) this.gone(row, 'its domain is gone from the host');
-      let spec: DomainSpec | undefined;
-      try {
-        spec = this.specOf(row);
-      } catch {
-        spec = undefined;
-      }
-      const power = ours ? (d!.info.paused ? 'Paused' : 'Running') : 'Halted';
-      out.push({ ref: row.ref, uuid: row.uuid, row, power, domid: ours ? d!.domid : -1, live: ours ? d : undefined, spec });
+      out.push(this.viewOf(row, row.domid !== null ? doms.get(row.domid) : undefined));
     }
     return out;
   }
@@ -116,7 +106,11 @@ export class Host {
     }
     const row = this.svc.store.vm(ref);
     if (!row) return undefined;
-    const d = row.domid !== null ? await this.svc.ts.get(row.domid).catch(() => undefined) : undefined;
+    return this.viewOf(row, row.domid !== null ? await this.svc.ts.get(row.domid).catch(() => undefined) : undefined);
+  }
+
+  /** A stored VM with the domain now holding its domid (ours only if the handle is its uuid). */
+  private viewOf(row: NonNullable<VmView['row']>, d: DomainRecord | undefined): VmView {
     const ours = d !== undefined && uuidOf(d.info.handle) === row.uuid;
     if (row.domid !== null && !ours) this.gone(row, 'its domain is gone from the host');
     let spec: DomainSpec | undefined;
@@ -125,7 +119,7 @@ export class Host {
     } catch {
       spec = undefined;
     }
-    return { ref, uuid: row.uuid, row, power: ours ? (d!.info.paused ? 'Paused' : 'Running') : 'Halted', domid: ours ? d!.domid : -1, live: ours ? d : undefined, spec };
+    return { ref: row.ref, uuid: row.uuid, row, power: ours ? (d.info.paused ? 'Paused' : 'Running') : 'Halted', domid: ours ? d.domid : -1, live: ours ? d : undefined, spec };
   }
 
   /** How many VMs there are (valid_ref_counts), without building their records. */

@@ -1,5 +1,5 @@
 import type { DomainRecord } from '../toolstack/toolstack.js';
-import { formatHandle } from '../xc/config.js';
+import { formatHandle } from '../xen/handle.js';
 
 export interface ListRow {
   name: string;

@@ -211,9 +211,6 @@ export function parseHandle(h: string | Uint8Array, field: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hexs, 'hex'));
 }
 
-export function formatHandle(b: Uint8Array): string {
-  const s = Buffer.from(b).toString('hex');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
+export { formatHandle } from '../xen/handle.js';
 
 export { defaultEmulation };

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
+// Cold start (issue 8 item 11): a command loads only what it needs. Which modules a run loads,
+// recorded by a loader hook; the time itself is measured in bench/, not here.
+const ROOT = resolve(import.meta.dirname, '../..');
+const HOOK = join(ROOT, 'test/helpers/record-loads.mjs');
+
+function loads(args: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'xk-loads-'));
+  const file = join(dir, 'loads.txt');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', HOOK, join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, XENKIT_STATE: join(dir, 'sim.db'), XK_LOADS_FILE: file },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+const ours = (urls: string[]) => urls.filter((u) => u.includes('/src/')).map((u) => u.replace(/^.*\/src\//, ''));
+
+test('xk list loads neither the xl.cfg reader, the config encoder nor the builder (the sim answers createdomain itself, so its rules stay)', () => {
+  const src = ours(loads(['list']));
+  assert.ok(src.includes('cli/list.ts'), `list.ts was not seen loading: ${src.join(' ')}`);
+  const heavy = src.filter((m) => /^toolstack\/(xlcfg|domain|libxl)\/|^toolstack\/(lifecycle|load|preview)\.ts$|^xc\//.test(m));
+  assert.deepEqual(heavy, [], `xk list loaded: ${heavy.join(', ')}`);
+});
+
+test('xk --help does not load commander', () => {
+  const all = loads(['--help']);
+  assert.ok(all.some((u) => u.endsWith('/src/cli/main.ts')));
+  assert.deepEqual(all.filter((u) => u.includes('/node_modules/commander/')), []);
+});

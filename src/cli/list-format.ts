@@ -1,5 +1,6 @@
 import type { DomainRecord } from '../toolstack/toolstack.js';
 import { formatHandle } from '../xen/handle.js';
+import { pagesToMiB } from '../xen/pages.js';
 
 export interface ListRow {
   name: string;
@@ -28,7 +29,7 @@ export function listRows(records: DomainRecord[]): ListRow[] {
   return records.map(({ info: i, name }) => ({
     name,
     id: i.domid,
-    mem: Math.floor(i.tot_pages / 256),
+    mem: pagesToMiB(i.tot_pages),
     vcpus: i.nr_online_vcpus,
     state: stateString(i),
     time: i.cpu_time_ns / 1e9,

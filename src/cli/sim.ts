@@ -6,6 +6,7 @@ import { parseRelease } from '../xen/releases.js';
 import { statePath } from './host.js';
 import { addHostOptions, hostFromOptions } from './host-options.js';
 import { jsonOut, out } from './io.js';
+import { pagesToMiB } from '../xen/pages.js';
 
 /** `xk sim init|reset|inject|status`: the simulated host in the state file. */
 export function register(program: Command): void {
@@ -62,7 +63,7 @@ export function register(program: Command): void {
           out(`state      : ${st.path}`);
           out(`host       : Xen ${s.host.release} ${s.host.arch}, ${s.host.memoryMiB} MiB, ${s.host.cpus} cpus, hvm=${s.host.hvm} hap=${s.host.hap} shadow=${s.host.shadow} iommu=${s.host.iommu}`);
           out(`domains    : ${s.domainCount} (last id picked ${snap.lastDomid})`);
-          out(`free memory: ${Math.floor(snap.freePages / 256)} MiB`);
+          out(`free memory: ${pagesToMiB(snap.freePages)} MiB`);
           if (Object.keys(snap.faults).length) out(`faults     : ${JSON.stringify(snap.faults)}`);
         });
       } finally {

@@ -4,6 +4,7 @@ import type { DomainSpec } from '../toolstack/domain/domain-spec.js';
 import type { DomainRecord, HostInfo } from '../toolstack/toolstack.js';
 import type { Service } from './service.js';
 import type { VmRow } from './store.js';
+import { BYTES_PER_MIB as MiB } from '../xen/pages.js';
 
 /** The singletons' refs and uuids, made once and kept in the store. */
 export interface HostIds {
@@ -36,7 +37,6 @@ export function derivedUuid(key: string): string {
   return derivedRef(`uuid/${key}`).slice(10);
 }
 
-const MiB = 1024 * 1024;
 
 /** A safe xl.cfg string (the name a domain takes): no quote, backslash or control character. */
 export function domainNameFor(label: string, uuid: string): string {

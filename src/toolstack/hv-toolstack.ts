@@ -6,6 +6,7 @@ import type { DomainSpec } from './domain/domain-spec.js';
 import type { HostSession } from './session.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
+import { pagesToMiB } from '../xen/pages.js';
 
 /**
  * The build and check machinery (libxl's defaults, the createdomain rules, the xl.cfg reader):
@@ -94,7 +95,7 @@ export class HvToolstack implements Toolstack {
     return this.session.run(false, (hv) => {
       const p = hv.physinfo();
       const v = hv.version();
-      return { backend: hv.backend, where: this.session.where, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: hv.describeHost(), physinfo: p, total_memory_mib: Math.floor(p.total_pages / 256), free_memory_mib: Math.floor(p.free_pages / 256) };
+      return { backend: hv.backend, where: this.session.where, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: hv.describeHost(), physinfo: p, total_memory_mib: pagesToMiB(p.total_pages), free_memory_mib: pagesToMiB(p.free_pages) };
     });
   }
 

@@ -10,6 +10,7 @@ import { toLibxlJson } from './libxl/libxl-json.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
+import { pagesToMiB } from '../xen/pages.js';
 
 /**
  * The toolstack on real Xen: libxl builds, destroys and shuts guests down (from the libxl JSON `xl
@@ -32,7 +33,7 @@ export class LibxlToolstack implements Toolstack {
   async info(): Promise<HostInfo> {
     const p = this.hv.physinfo();
     const v = this.hv.version();
-    return { backend: this.hv.backend, where: `libxenctrl, Xen ${v.release}`, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: this.hv.describeHost(), physinfo: p, total_memory_mib: Math.floor(p.total_pages / 256), free_memory_mib: Math.floor(p.free_pages / 256) };
+    return { backend: this.hv.backend, where: `libxenctrl, Xen ${v.release}`, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: this.hv.describeHost(), physinfo: p, total_memory_mib: pagesToMiB(p.total_pages), free_memory_mib: pagesToMiB(p.free_pages) };
   }
 
   private records(infos: DomainInfo[]): DomainRecord[] {

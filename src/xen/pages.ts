@@ -21,6 +21,14 @@ export function pagesToKiB(pages: number): number {
   return pages * PAGE_SIZE_KIB;
 }
 
+/** Bytes in `pages` pages (XenAPI's memory fields are in bytes). */
+export function pagesToBytes(pages: number): number {
+  return pages * 2 ** PAGE_SHIFT;
+}
+
+/** Bytes in a MiB (XenAPI's memory fields are bytes; xl.cfg's are MiB). */
+export const BYTES_PER_MIB = 1024 * 1024;
+
 /** Pages needed to hold `kib` KiB (rounded up: populate_physmap allocates whole pages). */
 export function kibToPagesCeil(kib: number): number {
   return Math.ceil(kib / PAGE_SIZE_KIB);

@@ -5,11 +5,11 @@ import { xapiTime } from '../events.js';
 import type { ClassImpl, Rec } from '../context.js';
 import type { Service } from '../service.js';
 import { bridgesOf } from './network.js';
+import { BYTES_PER_MIB as MiB } from '../../xen/pages.js';
 
 /** XenAPI 2.21 (XAPI's api_version_major/minor in ocaml/idl/datamodel_common.ml). */
 export const API_VERSION = { major: 2, minor: 21 } as const;
 
-const MiB = 1024 * 1024;
 
 export function hostCpuRefs(svc: Service, n: number): string[] {
   return Array.from({ length: n }, (_, i) => derivedRef(`${svc.host.ids.hostUuid}/host_cpu/${i}`));

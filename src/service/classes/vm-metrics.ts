@@ -4,6 +4,7 @@ import { xapiTime } from '../events.js';
 import type { ClassImpl } from '../context.js';
 import type { Service } from '../service.js';
 import { vmRefs } from './vm-record.js';
+import { pagesToBytes } from '../../xen/pages.js';
 
 /** VM_metrics: what the backend says of each VM's domain (memory held, vCPUs online). */
 export function vmMetricsClass(svc: Service): ClassImpl {
@@ -11,7 +12,7 @@ export function vmMetricsClass(svc: Service): ClassImpl {
     cls: 'VM_metrics',
     records: async () => new Map((await svc.host.vms()).map((v) => {
       const i = v.live?.info;
-      return [vmRefs(v.uuid).metrics, fullRecord('VM_metrics', { uuid: derivedUuid(`${v.uuid}/VM_metrics`), memory_actual: i ? i.tot_pages * 4096 : 0, VCPUs_number: i ? i.nr_online_vcpus : 0, VCPUs_utilisation: {}, VCPUs_CPU: {}, VCPUs_params: {}, VCPUs_flags: {}, state: [], start_time: xapiTime(0), install_time: xapiTime(0), last_updated: xapiTime(Date.now()), other_config: {}, hvm: !!i?.hvm, nested_virt: false, nomigrate: false, current_domain_type: v.spec?.type ?? (v.row ? 'unspecified' : 'pv') })];
+      return [vmRefs(v.uuid).metrics, fullRecord('VM_metrics', { uuid: derivedUuid(`${v.uuid}/VM_metrics`), memory_actual: i ? pagesToBytes(i.tot_pages) : 0, VCPUs_number: i ? i.nr_online_vcpus : 0, VCPUs_utilisation: {}, VCPUs_CPU: {}, VCPUs_params: {}, VCPUs_flags: {}, state: [], start_time: xapiTime(0), install_time: xapiTime(0), last_updated: xapiTime(Date.now()), other_config: {}, hvm: !!i?.hvm, nested_virt: false, nomigrate: false, current_domain_type: v.spec?.type ?? (v.row ? 'unspecified' : 'pv') })];
     })),
     actions: {},
   };

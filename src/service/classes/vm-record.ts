@@ -4,8 +4,7 @@ import { fullRecord } from '../model.js';
 import { derivedRef, type VmView } from '../host-state.js';
 import type { Rec } from '../context.js';
 import type { Service } from '../service.js';
-
-const MiB = 1024 * 1024;
+import { BYTES_PER_MIB as MiB, pagesToBytes } from '../../xen/pages.js';
 
 /** What XAPI allows in each power state (xapi_vm_lifecycle.ml's table, the operations xenkit serves). */
 const ALLOWED: Record<string, string[]> = {
@@ -24,6 +23,25 @@ export const vmRefs = (uuid: string) => ({
   vif: (i: number) => derivedRef(`${uuid}/VIF/${i}`),
 });
 
+/** Memory (bytes) and vCPUs: the stored fields, else the spec, else what the live domain has. */
+function sizing(v: VmView, running: boolean): Rec {
+  const f = v.row?.fields ?? {};
+  const s = v.spec;
+  const info = v.live?.info;
+  const mem = (k: string, d: number) => (typeof f[k] === 'number' ? (f[k] as number) : d);
+  const staticMax = mem('memory_static_max', s?.maxMemoryMiB !== undefined ? s.maxMemoryMiB * MiB : info ? pagesToBytes(info.max_pages) : 0);
+  const dynMax = mem('memory_dynamic_max', (s?.memoryMiB ?? staticMax / MiB) * MiB);
+  return {
+    memory_target: running && info ? pagesToBytes(info.tot_pages) : 0,
+    memory_static_max: staticMax,
+    memory_dynamic_max: dynMax,
+    memory_dynamic_min: mem('memory_dynamic_min', dynMax),
+    memory_static_min: mem('memory_static_min', Math.min(dynMax, staticMax)),
+    VCPUs_max: (f.VCPUs_max as number | undefined) ?? s?.maxVcpus ?? (info ? info.max_vcpu_id + 1 : 0),
+    VCPUs_at_startup: (f.VCPUs_at_startup as number | undefined) ?? s?.vcpus ?? (info ? info.nr_online_vcpus : 0),
+  };
+}
+
 /** A VM's record: every field of the model; live fields (power_state, domid, resident_on) from the backend. */
 export function vmRecord(svc: Service, v: VmView): Rec {
   const f = v.row?.fields ?? {};
@@ -31,11 +49,6 @@ export function vmRecord(svc: Service, v: VmView): Rec {
   const refs = vmRefs(v.uuid);
   const running = v.power !== 'Halted';
   const isDom0 = v.row === null;
-  const info = v.live?.info;
-  const memTarget = info ? info.tot_pages * 4096 : 0;
-  const mem = (k: string, d: number) => (typeof f[k] === 'number' ? (f[k] as number) : d);
-  const staticMax = mem('memory_static_max', (s?.maxMemoryMiB ?? (info ? info.max_pages / 256 : 0)) * MiB);
-  const dynMax = mem('memory_dynamic_max', (s?.memoryMiB ?? staticMax / MiB) * MiB);
   const hvm = s?.type === 'hvm';
   return fullRecord('VM', {
     uuid: v.uuid,
@@ -54,13 +67,7 @@ export function vmRecord(svc: Service, v: VmView): Rec {
     resident_on: running ? svc.hostRef : NULL_REF,
     affinity: NULL_REF,
     memory_overhead: 0,
-    memory_target: running ? memTarget : 0,
-    memory_static_max: staticMax,
-    memory_dynamic_max: dynMax,
-    memory_dynamic_min: mem('memory_dynamic_min', dynMax),
-    memory_static_min: mem('memory_static_min', Math.min(dynMax, staticMax)),
-    VCPUs_max: (f.VCPUs_max as number | undefined) ?? s?.maxVcpus ?? (info ? info.max_vcpu_id + 1 : 0),
-    VCPUs_at_startup: (f.VCPUs_at_startup as number | undefined) ?? s?.vcpus ?? (info ? info.nr_online_vcpus : 0),
+    ...sizing(v, running),
     VCPUs_params: {},
     actions_after_shutdown: enumOr('on_normal_exit', s?.onPoweroff, 'destroy'),
     actions_after_reboot: enumOr('on_normal_exit', s?.onReboot, 'restart'),

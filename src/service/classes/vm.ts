@@ -6,8 +6,8 @@ import type { ClassImpl, Ctx, Rec } from '../context.js';
 import type { Service } from '../service.js';
 import type { VmRow } from '../store.js';
 import { vmRecord } from './vm-record.js';
+import { BYTES_PER_MIB as MiB } from '../../xen/pages.js';
 
-const MiB = 1024 * 1024;
 
 /** A VM the service manages (dom0 and other domains are never touched: "do no harm"). */
 async function owned(ctx: Ctx, ref: string): Promise<VmView & { row: VmRow }> {

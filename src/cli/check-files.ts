@@ -1,17 +1,10 @@
 import { XenkitError } from '../errors.js';
-import { verdictOf } from '../xc/check.js';
-import { resolveCreate } from '../xc/config.js';
-import { makeHost, type HostCaps } from '../xen/host.js';
+import type { HostCaps } from '../xen/host.js';
 import type { ReleaseId } from '../xen/releases.js';
-import { loadSpec, specConfig } from '../toolstack/load.js';
+import { loadSpec } from '../toolstack/load.js';
+import { releaseVerdict, settingsView } from '../toolstack/release-verdict.js';
 import { EXIT, jsonOut, out } from './io.js';
-import { xlFindings, type XlFinding, type XlSettingView } from '../xen/xl-changes.js';
-import type { XlCfg } from '../toolstack/xlcfg/ast.js';
-
-/** xl's view of the file's settings: a string's text, a list's item texts. */
-function settingsView(cfg: XlCfg): Map<string, XlSettingView> {
-  return new Map([...cfg.settings].map(([k, s]) => [k, { value: s.value.kind === 'string' ? s.value.value : s.value.items.map((i) => (i.kind === 'string' ? i.value : '')) }]));
-}
+import type { XlFinding } from '../xen/xl-changes.js';
 
 /** A progress bar on stderr, only where someone is watching (a terminal) and only for long runs. */
 function progress(total: number): (done: number) => void {
@@ -48,22 +41,13 @@ export function checkFiles(files: string[], releases: readonly ReleaseId[], host
     }
     const view = settingsView(loaded.cfg);
     for (const xen of releases) {
-      const xl = xlFindings(xen, view);
-      if (xl.some((f) => f.severity === 'refused')) ok = false;
-      const h = makeHost({ ...host, release: xen });
-      let v;
-      try {
-        v = verdictOf(xen, h, resolveCreate(xen, h, specConfig(xen, h, loaded.spec, emulationFlags)));
-      } catch (e) {
-        if (!(e instanceof XenkitError)) throw e;
-        ok = false;
-        rows.push({ file, xen, accept: false, text: `cannot express it: ${e.message}`, verdict: { file, xen, accept: false, code: e.code, reason: e.message, xl }, xl });
-        tick(++done);
-        continue;
-      }
-      if (!v.accept) ok = false;
-      const text = v.accept ? (v.emulation_flags === undefined ? 'accept' : `accept (emulation_flags 0x${v.emulation_flags.toString(16)})`) : `${v.errno} ${v.code}: ${v.reason}`;
-      rows.push({ file, xen, accept: v.accept, text, verdict: { file, xen, accept: v.accept, flags: v.flags, emulation_flags: v.emulation_flags, ...(v.accept ? {} : { errno: v.errno, code: v.code, field: v.field, reason: v.reason, hint: v.hint, source: v.source }), xl }, xl });
+      const v = releaseVerdict(loaded, xen, host, emulationFlags, view);
+      const { xl, file: _f, ...rest } = v;
+      if (!v.accept || xl.some((f) => f.severity === 'refused')) ok = false;
+      const text = v.errno === undefined && !v.accept
+        ? `cannot express it: ${v.reason}`
+        : v.accept ? (v.emulation_flags === undefined ? 'accept' : `accept (emulation_flags 0x${v.emulation_flags.toString(16)})`) : `${v.errno} ${v.code}: ${v.reason}`;
+      rows.push({ file, xen, accept: v.accept, text, verdict: { file, ...rest, xl }, xl });
       tick(++done);
     }
   }

@@ -14,6 +14,7 @@ import { sessionClass } from './session.js';
 import { pbdClass, srClass, vbdClass, vdiClass } from './storage.js';
 import { taskClass } from './task.js';
 import { createFromXlcfg, vmClass } from './vm.js';
+import { consoleExtensions } from './console-extensions.js';
 
 /** Every class the service serves. */
 export function allClasses(svc: Service): ClassImpl[] {
@@ -37,5 +38,6 @@ export function extensions(svc: Service): Served[] {
       fn: (_ctx: Ctx, text: string) => createFromXlcfg(svc, text, 'xenkit.VM.create_from_xlcfg'),
       async: true,
     },
+    ...consoleExtensions(),
   ];
 }

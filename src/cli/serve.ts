@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve XenAPI (JSON-RPC at /jsonrpc, XML-RPC at /) for XenAPI clients')
     .option('--listen <addr:port>', 'address and port', '127.0.0.1:8080')
-    .option('--ui <dir>', 'serve a static web UI (e.g. XO Lite) from DIR at /')
+    .option('--ui <dir>', 'serve a static web UI (e.g. XO Lite) from DIR at / instead of the built-in web console')
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--tls-key <file>', 'TLS key (PEM)')
     .option('--import <dir>', 'import every *.cfg in DIR as a halted VM (once: files already imported are skipped)')

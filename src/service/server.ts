@@ -7,9 +7,10 @@ import { jsonRpc } from './jsonrpc.js';
 import { xmlRpc } from './xmlrpc.js';
 import type { Decoded, Transport } from './transport.js';
 import type { Service } from './service.js';
+import { CONSOLE_CSP, consoleDir } from './console-dir.js';
 
 export interface ServerOptions {
-  /** A static web UI served at / (GET) on the API's origin (XO Lite posts to <origin>/jsonrpc). */
+  /** A static web UI served at / (GET) on the API's origin (XO Lite posts to <origin>/jsonrpc); default: xenkit's console. */
   ui?: string;
   tls?: { cert: Buffer; key: Buffer };
   /** Request body limit (bytes). */
@@ -52,8 +53,9 @@ async function handle(svc: Service, t: Transport, req: FastifyRequest, reply: Fa
   void reply.code(200).header('content-type', t.contentType).send(out);
 }
 
-async function serveUi(dir: string, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function serveUi(dir: string, req: FastifyRequest, reply: FastifyReply, csp?: string): Promise<void> {
   const root = resolve(dir);
+  if (csp) void reply.header('content-security-policy', csp);
   const url = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/\0/g, ''));
   let p = resolve(join(root, url));
   if (p !== root && !p.startsWith(root + sep)) return void reply.code(404).send();
@@ -87,6 +89,7 @@ export function buildServer(svc: Service, opts: ServerOptions = {}): FastifyInst
   });
   app.post('/jsonrpc', (req, reply) => handle(svc, jsonRpc, req, reply, log));
   for (const path of ['/', '/RPC2', '/xmlrpc']) app.post(path, (req, reply) => handle(svc, xmlRpc, req, reply, log));
-  if (opts.ui) app.get('/*', (req, reply) => serveUi(opts.ui!, req, reply));
+  const ui = opts.ui ?? consoleDir();
+  if (ui) app.get('/*', (req, reply) => serveUi(ui, req, reply, opts.ui ? undefined : CONSOLE_CSP));
   return app;
 }

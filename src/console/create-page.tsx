@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EditorView } from '@codemirror/view';
-import { createEditor, goTo, setText, type Mark } from './editor.js';
+import { createEditor, goTo, setText, withHint, type Mark } from './editor.js';
 import { api } from './rpc.js';
 import { inWords } from './words.js';
 
@@ -95,7 +95,7 @@ export function CreatePage() {
             {marks.map((m) => (
               <li class={m.severity}>
                 <button type="button" class="link" onClick={() => goTo(view.current!, m)}>line {m.line}, column {m.col}</button>{' '}
-                {m.severity}: {m.message}{m.hint ? ` (${m.hint})` : ''}
+                {m.severity}: {withHint(m)}
               </li>
             ))}
           </ul>

@@ -18,6 +18,9 @@ const style = HighlightStyle.define([
   { tag: t.invalid, color: '#fff', backgroundColor: '#b31d28' },
 ]);
 
+/** The message, and the hint when the message does not already say it. */
+export const withHint = (m: Mark) => (m.hint && !m.message.includes(m.hint) ? `${m.message} (${m.hint})` : m.message);
+
 /** A mark's line and column as a document range (the rest of the token, at least one character). */
 export function rangeOf(state: EditorState, m: Mark): { from: number; to: number } {
   const line = state.doc.line(Math.min(Math.max(1, m.line), state.doc.lines));
@@ -33,7 +36,7 @@ export function rangeOf(state: EditorState, m: Mark): { from: number; to: number
 export function createEditor(parent: HTMLElement, text: string, check: (text: string) => Promise<Mark[]>, onChange: (text: string) => void): EditorView {
   const lint = linter(async (view) => {
     const marks = await check(view.state.doc.toString());
-    return marks.map((m): Diagnostic => ({ ...rangeOf(view.state, m), severity: m.severity, message: `${m.line}:${m.col}: ${m.message}${m.hint ? ` (${m.hint})` : ''}` }));
+    return marks.map((m): Diagnostic => ({ ...rangeOf(view.state, m), severity: m.severity, message: `${m.line}:${m.col}: ${withHint(m)}` }));
   }, { delay: 250 });
   return new EditorView({
     parent,

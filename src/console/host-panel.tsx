@@ -11,10 +11,14 @@ const HISTORY_MS = 10 * 60_000;
 const EVERY_MS = 5000;
 const history: Sample[] = [];
 
-async function sample(): Promise<{ host: Rec; physinfo: Rec; metrics: Rec }> {
+const MiB = 1048576;
+
+/** The host, and its memory as the backend reports it (host_metrics has no memory_free in XAPI's model). */
+async function sample(): Promise<{ host: Rec; physinfo: Rec; metrics: { memory_total: number; memory_free: number } }> {
   const hosts = await api<Record<string, Rec>>('host.get_all_records');
   const [ref, host] = Object.entries(hosts)[0]!;
-  const [metrics, physinfo] = await Promise.all([api<Rec>('host_metrics.get_record', host.metrics), api<Rec>('xenkit.host.get_physinfo', ref)]);
+  const physinfo = await api<Rec>('xenkit.host.get_physinfo', ref);
+  const metrics = { memory_total: Number(physinfo.total_memory_mib) * MiB, memory_free: Number(physinfo.free_memory_mib) * MiB };
   const now = Date.now();
   history.push({ at: now, used: metrics.memory_total - metrics.memory_free, total: metrics.memory_total });
   while (history.length && history[0]!.at < now - HISTORY_MS) history.shift();
@@ -22,7 +26,7 @@ async function sample(): Promise<{ host: Rec; physinfo: Rec; metrics: Rec }> {
 }
 
 export function HostPanel() {
-  const [data, setData] = useState<{ host: Rec; physinfo: Rec; metrics: Rec }>();
+  const [data, setData] = useState<Awaited<ReturnType<typeof sample>>>();
   const [error, setError] = useState('');
   useEffect(() => {
     let live = true;
@@ -42,7 +46,7 @@ export function HostPanel() {
       <dl class="facts">
         <dt>Xen release</dt><dd data-field="release">{p.release} <span class="muted">({p.version}, {p.backend} backend)</span></dd>
         <dt>Architecture</dt><dd data-field="arch">{p.arch}</dd>
-        <dt>CPUs</dt><dd>{p.nr_cpus} <span class="muted">({p.cores_per_socket} cores per socket, {p.threads_per_core} threads per core, {p.nr_nodes} NUMA node{p.nr_nodes === 1 ? '' : 's'})</span></dd>
+        <dt>CPUs</dt><dd>{p.nr_cpus} <span class="muted">({p.cores_per_socket} cores per socket, {p.threads_per_core} thread{p.threads_per_core === 1 ? '' : 's'} per core, {p.nr_nodes} NUMA node{p.nr_nodes === 1 ? '' : 's'})</span></dd>
         <dt>Capabilities</dt><dd><ul class="caps">{(p.capabilities as string[]).map((c) => <li>{c}</li>)}</ul></dd>
         <dt>Memory</dt>
         <dd>

@@ -1,4 +1,4 @@
-import { api, XapiError } from './rpc.js';
+import { api, callWith, currentSession, XapiError } from './rpc.js';
 
 export type Rec = Record<string, any>;
 export interface Verdict { xen: string; accept: boolean; errno: string; code: string; reason: string; hint: string; source: string }
@@ -47,6 +47,7 @@ let running = 0;
 /** Follow the VM and task classes until stopped (logout): the first call's empty token returns every record. */
 export function startLive(): () => void {
   const generation = ++running;
+  const stop = new AbortController();
   let token = '';
   live.vms.clear();
   live.tasks.clear();
@@ -54,18 +55,22 @@ export function startLive(): () => void {
   const loop = async () => {
     while (generation === running) {
       try {
-        const batch = await api<EventBatch>('event.from', ['vm', 'task'], token, token ? 10 : 0);
+        const batch = await callWith<EventBatch>(stop.signal, 'event.from', [currentSession(), ['vm', 'task'], token, token ? 10 : 0]);
         if (generation !== running) return;
         for (const ev of batch.events) apply(ev);
         if (!token) {
-          for (const [ref, v] of Object.entries(await api<Record<string, Verdict>>('xenkit.VM.get_all_verdicts'))) live.verdicts.set(ref, v);
+          // The rows first; the verdicts (one preview per VM on the server) fill in after.
           live.loaded = true;
+          void api<Record<string, Verdict>>('xenkit.VM.get_all_verdicts').then((all) => {
+            for (const [ref, v] of Object.entries(all)) live.verdicts.set(ref, v);
+            changed();
+          }, (e) => ((live.error = e instanceof Error ? e.message : String(e)), changed()));
         }
         token = batch.token;
         live.error = '';
         changed();
       } catch (e) {
-        if (e instanceof XapiError && e.code === 'SESSION_INVALID') return;
+        if (stop.signal.aborted || (e instanceof XapiError && e.code === 'SESSION_INVALID')) return;
         if (e instanceof XapiError && e.code === 'EVENTS_LOST') token = '';
         live.error = e instanceof Error ? e.message : String(e);
         changed();
@@ -74,5 +79,8 @@ export function startLive(): () => void {
     }
   };
   void loop();
-  return () => void (running++);
+  return () => {
+    running++;
+    stop.abort();
+  };
 }

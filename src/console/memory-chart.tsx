@@ -15,7 +15,7 @@ export function MemoryChart({ samples, windowMs }: { samples: Sample[]; windowMs
       <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={last ? `Memory used: ${mib(last.used)} of ${mib(total)} now, ${samples.length} samples` : 'no samples yet'}>
         <rect x="0" y="0" width={W} height={H} class="frame" />
         {pts.length > 1 && <polyline points={pts.join(' ')} class="line" />}
-        {pts.length === 1 && <circle cx={W} cy={pts[0]!.split(',')[1]} r="3" class="dot" />}
+        {pts.length === 1 && <circle cx={W - 4} cy={pts[0]!.split(',')[1]} r="4" class="dot" />}
       </svg>
       <figcaption class="muted">one sample every 5 s; top of the chart: {mib(total)}</figcaption>
     </figure>

@@ -15,11 +15,15 @@ export const currentSession = () => session;
 export const onSessionLost = (fn: () => void) => void (onLost = fn);
 
 /** One JSON-RPC 2.0 call to this origin's /jsonrpc (the only place the console talks to). */
-export async function call<T = any>(method: string, ...params: unknown[]): Promise<T> {
+export const call = <T = any>(method: string, ...params: unknown[]) => callWith<T>(undefined, method, params);
+
+/** A call that stops waiting when `signal` aborts (the event loop's long poll, at logout). */
+export async function callWith<T = any>(signal: AbortSignal | undefined, method: string, params: unknown[]): Promise<T> {
   let res: Response;
   try {
-    res = await fetch('/jsonrpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: nextId++ }) });
-  } catch {
+    res = await fetch('/jsonrpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: nextId++ }), signal });
+  } catch (e) {
+    if (signal?.aborted) throw e;
     throw new XapiError('CONSOLE_UNREACHABLE', ['the service does not answer']);
   }
   const body = (await res.json().catch(() => null)) as { result?: T; error?: { message: string; data?: string[] } } | null;

@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useCallback, useState } from 'preact/hooks';
 import { useLive } from './use-live.js';
 import { ACTIONS, allowed, pending, runAction, taskError } from './vm-actions.js';
 import { inWords, sourceOf } from './words.js';
@@ -14,10 +15,10 @@ function VerdictCell({ v }: { v?: Verdict }) {
   return <td><span class="badge bad" title={why}>refused by {v.xen}: {v.code}</span></td>;
 }
 
-function TaskCell({ vm, tasks }: { vm: string; tasks: Map<string, Rec> }) {
-  const p = pending.get(vm);
+type Pending = ReturnType<typeof pending.get>;
+
+function TaskCell({ p, t }: { p: Pending; t?: Rec }) {
   if (!p) return <td />;
-  const t = p.task ? tasks.get(p.task) : undefined;
   const err = p.error ?? taskError(t);
   if (err) return <td class="task"><span class="error" role="alert" title={sourceOf(err)}>{p.action.label}: {inWords(err)}</span></td>;
   if (t?.status === 'success') return <td class="muted">{p.action.label}: done</td>;
@@ -25,7 +26,21 @@ function TaskCell({ vm, tasks }: { vm: string; tasks: Map<string, Rec> }) {
   return <td><label class="task">{p.action.label}… <progress max={100} value={pct} aria-label={`${p.action.label} progress`} /></label></td>;
 }
 
-function Row({ r, vm, tasks, verdict, changed }: { r: string; vm: Rec; tasks: Map<string, Rec>; verdict?: Verdict; changed: () => void }) {
+interface RowProps { r: string; vm: Rec; p: Pending; t?: Rec; verdict?: Verdict; changed: () => void }
+
+/** One VM; re-rendered only when its record, verdict or task changes (events replace those objects). */
+class Row extends Component<RowProps> {
+  shouldComponentUpdate(next: RowProps): boolean {
+    const now = this.props as RowProps;
+    return now.vm !== next.vm || now.p !== next.p || now.t !== next.t || now.verdict !== next.verdict;
+  }
+
+  render() {
+    return <RowView {...(this.props as RowProps)} />;
+  }
+}
+
+function RowView({ r, vm, p, t, verdict, changed }: RowProps) {
   const running = vm.power_state !== 'Halted';
   const name = vm.name_label as string;
   return (
@@ -37,12 +52,14 @@ function Row({ r, vm, tasks, verdict, changed }: { r: string; vm: Rec; tasks: Ma
       <td class="num">{vm.VCPUs_at_startup}</td>
       <td>{TYPE[vm.domain_type as string] ?? vm.domain_type}</td>
       <VerdictCell v={verdict} />
-      <td class="actions">
-        {ACTIONS.filter((a) => allowed(vm, a)).map((a) => (
-          <button type="button" aria-label={`${a.label} ${name}`} onClick={() => runAction(r, a, changed)}>{a.label}</button>
-        ))}
+      <td class="act">
+        <div class="actions">
+          {ACTIONS.filter((a) => allowed(vm, a)).map((a) => (
+            <button type="button" aria-label={`${a.label} ${name}`} onClick={() => runAction(r, a, changed)}>{a.label}</button>
+          ))}
+        </div>
       </td>
-      <TaskCell vm={r} tasks={tasks} />
+      <TaskCell p={p} t={t} />
     </tr>
   );
 }
@@ -51,7 +68,7 @@ export function VmTable() {
   const live = useLive();
   const [, tick] = useState(0);
   const [filter, setFilter] = useState('');
-  const changed = () => tick((n) => n + 1);
+  const changed = useCallback(() => tick((n) => n + 1), []);
   const rows = [...live.vms].filter(([, v]) => !v.is_control_domain && !v.is_a_template && !v.is_a_snapshot && String(v.name_label).toLowerCase().includes(filter.toLowerCase()));
   rows.sort(([, a], [, b]) => String(a.name_label).localeCompare(String(b.name_label)));
   return (
@@ -62,14 +79,19 @@ export function VmTable() {
         <span class="muted" aria-live="polite">{live.loaded ? `${rows.length} shown` : 'Loading…'}</span>
       </div>
       {live.error && <p class="error" role="alert">Live updates paused: {live.error}</p>}
+      <div class="scroll">
       <table class="vms" aria-busy={!live.loaded}>
         <thead>
           <tr><th scope="col">Name</th><th scope="col">Power</th><th scope="col">Domid</th><th scope="col">Memory</th><th scope="col">vCPUs</th><th scope="col">Type</th><th scope="col">Host release</th><th scope="col">Actions</th><th scope="col">Task</th></tr>
         </thead>
         <tbody>
-          {rows.map(([r, vm]) => <Row key={r} r={r} vm={vm} tasks={live.tasks} verdict={live.verdicts.get(r)} changed={changed} />)}
+          {rows.map(([r, vm]) => {
+            const p = pending.get(r);
+            return <Row key={r} r={r} vm={vm} p={p} t={p?.task ? live.tasks.get(p.task) : undefined} verdict={live.verdicts.get(r)} changed={changed} />;
+          })}
         </tbody>
       </table>
+      </div>
       {live.loaded && rows.length === 0 && <p class="muted">No VMs yet: create one from an xl.cfg.</p>}
     </section>
   );

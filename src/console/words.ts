@@ -36,9 +36,10 @@ export function inWords(e: unknown): string {
   }
 }
 
-/** The reason without its trailing "[source]" (the console shows the source on its own). */
+/** The reason without what the console shows apart: the errno prefix and the trailing "[source]". */
 function withoutSource(reason: string, source?: string): string {
-  return source && reason.endsWith(`[${source}]`) ? reason.slice(0, -source.length - 2).trimEnd() : reason;
+  const r = reason.replace(/^Xen [\d.]+ would refuse this domain with \w+: /, '');
+  return source && r.endsWith(`[${source}]`) ? r.slice(0, -source.length - 2).trimEnd() : r;
 }
 
 /** Where a failure's rule comes from (Xen's source), when it says. */

@@ -29,12 +29,15 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu', '--disable-dev-shm-usage'], timeout: 60_000 });
 }
 
-/** Every error the page reports (console.error, uncaught exceptions, failed requests): the tests assert none. */
+/**
+ * Every error the page reports (console.error, uncaught exceptions, failed requests): the tests assert
+ * none. A request aborted on purpose (a reload, the event long poll stopped at logout) is not an error.
+ */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
   return errors;
 }
 

@@ -72,8 +72,8 @@ export function CreatePage() {
   const create = async () => {
     setStatus('Creating…');
     try {
-      const ref = await api<string>('xenkit.VM.create_from_xlcfg', view.current!.state.doc.toString());
-      setStatus(`Created a halted VM (${ref}); it is in the VM list.`);
+      await api<string>('xenkit.VM.create_from_xlcfg', view.current!.state.doc.toString());
+      setStatus(`Created a halted VM${preview?.name ? ` "${preview.name}"` : ''}; it is in the VM list.`);
     } catch (e) {
       setStatus(inWords(e));
     }

@@ -41,9 +41,12 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
+/** A screenshot of the app's content (not the empty viewport below it) into test-output/console/. */
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+  const shell = page.locator('.shell');
+  if (await shell.count()) await shell.screenshot({ path: `${SHOTS}${name}.png` });
+  else await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
 export async function logIn(page: Page, url: string, password: string): Promise<void> {

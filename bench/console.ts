@@ -11,6 +11,7 @@ import { openToolstack } from '../dist/toolstack/open.js';
 import { Service } from '../dist/service/service.js';
 import { buildServer } from '../dist/service/server.js';
 import { createFromXlcfg } from '../dist/service/classes/vm.js';
+import { pct, rpc } from './jsonrpc.js';
 
 const json = process.argv.includes('--json');
 const say = (s: string) => !json && console.log(s);
@@ -19,15 +20,7 @@ const VMS = 1000;
 const LOADS = 5;
 const CHANGES = 20;
 const CHROMIUM = process.env.XENKIT_CHROMIUM ?? '/usr/bin/chromium';
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (x: number) => +x.toFixed(1);
-
-async function rpc(url: string, method: string, params: unknown[]) {
-  const r = await fetch(`${url}/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) });
-  const j = (await r.json()) as { result?: any; error?: unknown };
-  if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`);
-  return j.result;
-}
 
 const svc = new Service({ toolstack: await openToolstack({ backend: 'sim' }), store: ':memory:', adminPassword: PW });
 await svc.start();

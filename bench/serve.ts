@@ -13,6 +13,7 @@ import { openToolstack } from '../dist/toolstack/open.js';
 import { Service } from '../dist/service/service.js';
 import { buildServer } from '../dist/service/server.js';
 import { createFromXlcfg } from '../dist/service/classes/vm.js';
+import { pct, rpc } from './jsonrpc.js';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, unknown> = {};
@@ -22,15 +23,6 @@ const PW = 'bench-password';
 async function cannon(url: string, body: string, amount: number) {
   const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 10, amount, timeout: 10 });
   return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.non2xx };
-}
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-
-async function rpc(url: string, method: string, params: unknown[]) {
-  const r = await fetch(`${url}/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) });
-  const j = (await r.json()) as { result?: any; error?: unknown };
-  if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`);
-  return j.result;
 }
 
 const svc = new Service({ toolstack: await openToolstack({ backend: 'sim' }), store: ':memory:', adminPassword: PW });

@@ -9,8 +9,9 @@ let lastMatrix: Matrix | undefined;
 const hex = (n?: number) => (n === undefined ? '' : `0x${n.toString(16)}`);
 
 function cellTitle(c: Cell): string {
-  if (c.accept) return `Xen ${c.xen}: accepted${c.emulation_flags !== undefined ? ` (emulation_flags ${hex(c.emulation_flags)})` : ''}`;
-  return `Xen ${c.xen}: refused${c.errno ? ` with ${c.errno}` : ''} (${c.code})\n${c.reason}\nInstead: ${c.hint ?? ''}\n[${c.source ?? ''}]`;
+  const xl = c.xl.map((f) => `\nxl ${f.severity}: ${f.key}: ${f.text}`).join('');
+  if (c.accept) return `Xen ${c.xen}: accepted${c.emulation_flags !== undefined ? ` (emulation_flags ${hex(c.emulation_flags)})` : ''}${xl}`;
+  return `Xen ${c.xen}: refused${c.errno ? ` with ${c.errno}` : ''} (${c.code})\n${c.reason}\nInstead: ${c.hint ?? ''}\n[${c.source ?? ''}]${xl}`;
 }
 
 function Details({ row, cell }: { row: Row; cell: Cell }) {
@@ -38,7 +39,7 @@ function Grid({ m, pick, picked }: { m: Matrix; pick: (r: Row, c: Cell) => void;
               ? <td colSpan={m.releases.length} class="unreadable">line {r.error.line}, column {r.error.col}: {r.error.message}</td>
               : r.cells.map((c) => (
                   <td class={c.accept ? 'ok' : 'bad'} data-xen={c.xen} data-verdict={c.accept ? 'accepted' : 'refused'}>
-                    <button type="button" title={cellTitle(c)} aria-pressed={picked?.[1] === c} aria-label={`${r.config} on ${c.xen}: ${c.accept ? 'accepted' : `refused, ${c.code}`}`} onClick={() => pick(r, c)}>{c.accept ? '✓' : '✗'}</button>
+                    <button type="button" title={cellTitle(c)} aria-pressed={picked?.[1] === c} aria-label={`${r.config} on ${c.xen}: ${c.accept ? 'accepted' : `refused, ${c.code}`}${c.xl.length ? `, ${c.xl.length} xl note${c.xl.length === 1 ? '' : 's'}` : ''}`} onClick={() => pick(r, c)}>{c.accept ? '✓' : '✗'}{c.xl.length > 0 && <sup aria-hidden="true">*</sup>}</button>
                   </td>
                 ))}
           </tr>
@@ -92,7 +93,7 @@ export function MatrixPage() {
           <div class="bar">
             <button type="button" onClick={() => download('xenkit-matrix.json', 'application/json', JSON.stringify(m, null, 2))}>Download JSON</button>
             <button type="button" onClick={() => download('xenkit-matrix.csv', 'text/csv', matrixCsv(m))}>Download CSV</button>
-            <span class="legend"><span class="swatch ok" /> accepted <span class="swatch bad" /> refused</span>
+            <span class="legend"><span class="swatch ok" /> accepted <span class="swatch bad" /> refused <span class="note">* xl notes (keys a release's xl ignores, deprecates or refuses): click the cell</span></span>
           </div>
           <Grid m={m} pick={(r, c) => setPicked([r, c])} picked={picked} />
           {picked && <Details row={picked[0]} cell={picked[1]} />}

@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, rpc, startService } from '../service/harness.js';
 import { buildConsole, collectErrors, launch, logIn, noBrowser, shot } from './browser.js';
@@ -159,6 +161,18 @@ describe('web console in chromium', { skip, timeout: 240_000 }, () => {
     await page.locator('tr[data-config="pasted.cfg"] td[data-xen="4.11"][data-verdict="accepted"]').waitFor();
     assert.equal(await page.locator('tr[data-config="pasted.cfg"] td[data-verdict="refused"]').count(), 0);
     await shot(page, 'matrix-defaults');
+    // Many configs uploaded at once: a row each, as `xk check examples/*.cfg --xen all` has them.
+    await page.getByLabel('or paste one xl.cfg').fill('');
+    await page.getByLabel('xl.cfg files').setInputFiles(['pv.cfg', 'pvh.cfg', 'hvm.cfg'].map((f) => fileURLToPath(new URL(`../../examples/${f}`, import.meta.url))));
+    await page.getByText('Uploaded: pv.cfg, pvh.cfg, hvm.cfg').waitFor();
+    await page.getByRole('button', { name: /Check against/ }).click();
+    await page.getByRole('status').filter({ hasText: '3 configs x 17 releases.' }).waitFor();
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', 'examples/pv.cfg', 'examples/pvh.cfg', 'examples/hvm.cfg', '--xen', 'all', '--json'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
+    const want = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; xen: string; accept: boolean }).map((v) => `${v.file.replace('examples/', '')}/${v.xen}:${v.accept ? 'accepted' : 'refused'}`);
+    const got = await page.locator('tr[data-config] td[data-xen]').evaluateAll((tds) => tds.map((td) => `${td.closest('tr')!.getAttribute('data-config')}/${td.getAttribute('data-xen')}:${td.getAttribute('data-verdict')}`));
+    assert.equal(got.length, 3 * 17);
+    assert.deepEqual(got, want);
+    await shot(page, 'matrix-many');
   });
 
   test('keyboard: the pages are reachable by Tab and Enter; log out ends the session; no browser errors', async () => {

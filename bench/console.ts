@@ -32,16 +32,22 @@ const sid: string = await rpc(url, 'session.login_with_password', ['root', PW]);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu', '--disable-dev-shm-usage'], timeout: 60_000 });
 const figures: Record<string, unknown> = { vms: VMS };
 
-try {
-  // 1. Time to interactive: a fresh tab with the session, until all rows and their Start buttons are there.
+/** A new tab logged in (the session in sessionStorage, as after a login), once every row has its actions. */
+async function openList() {
+  const page = await browser.newPage();
+  await page.addInitScript((s) => sessionStorage.setItem('xenkit.session', s), sid);
+  await page.goto(url + '/');
+  await page.waitForFunction((n) => document.querySelectorAll('tr[data-name] button').length >= n, VMS, { timeout: 60_000 });
+  return page;
+}
+
+/** 1. Time to interactive: a fresh tab with the session, until all rows and their Start buttons are there. */
+async function timeToInteractive(): Promise<void> {
   const tti: number[] = [];
   const peer: number[] = [];
   for (let i = 0; i < LOADS; i++) {
-    const page = await browser.newPage();
-    await page.addInitScript((s) => sessionStorage.setItem('xenkit.session', s), sid);
     const t0 = Date.now();
-    await page.goto(url + '/');
-    await page.waitForFunction((n) => document.querySelectorAll('tr[data-name] button').length >= n, VMS, { timeout: 60_000 });
+    const page = await openList();
     tti.push(Date.now() - t0);
     peer.push(await page.evaluate(async (s) => {
       const t = performance.now();
@@ -58,11 +64,11 @@ try {
   figures.tti_ms = { p50: pct(tti, 50), max: Math.max(...tti), peer_fetch_and_html_p50: ms(pct(peer, 50)), ratio: +(pct(tti, 50) / Math.max(pct(peer, 50), 1)).toFixed(1) };
   say(`VM list with ${VMS} VMs, time to interactive: p50 ${pct(tti, 50)} ms, max ${Math.max(...tti)} ms (${LOADS} loads); peer (get_all_records + the same rows as HTML, in the page): p50 ${ms(pct(peer, 50))} ms; ratio ${(figures.tti_ms as any).ratio}`);
 
-  // 2. API change -> row updated. The page stamps Date.now() when a row's power state text changes.
-  const page = await browser.newPage();
-  await page.addInitScript((s) => sessionStorage.setItem('xenkit.session', s), sid);
-  await page.goto(url + '/');
-  await page.waitForFunction((n) => document.querySelectorAll('tr[data-name] button').length >= n, VMS, { timeout: 60_000 });
+}
+
+/** 2. API change -> row updated. The page stamps Date.now() when a row's power state text changes. */
+async function changeToRow(): Promise<void> {
+  const page = await openList();
   await page.evaluate(() => {
     (window as any).seen = {};
     new MutationObserver((ms) => {
@@ -91,6 +97,11 @@ try {
   await page.close();
   figures.change_to_row_ms = { p50: pct(delays, 50), p99: pct(delays, 99), n: delays.length, peer_event_from_p50: pct(peerDelays, 50), peer_event_from_p99: pct(peerDelays, 99) };
   say(`API change -> row updated (${delays.length} changes among ${VMS} rows): p50 ${pct(delays, 50)} ms, p99 ${pct(delays, 99)} ms; peer (a bare event.from long poll from Node): p50 ${pct(peerDelays, 50)} ms, p99 ${pct(peerDelays, 99)} ms`);
+}
+
+try {
+  await timeToInteractive();
+  await changeToRow();
 } finally {
   await browser.close();
   svc.events.wakeAll();

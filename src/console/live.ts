@@ -12,6 +12,7 @@ export const live = {
   error: '' as string,
 };
 
+const MAX_TASKS = 500;
 const listeners = new Set<() => void>();
 let queued = false;
 /** Coalesce a burst of events into one render. */
@@ -40,6 +41,8 @@ function apply(ev: EventBatch['events'][number]): void {
   }
   const isNew = !map.has(ev.ref);
   if (ev.snapshot) map.set(ev.ref, ev.snapshot);
+  // Tasks are kept for the rows that show them; the oldest go first so a long session stays bounded.
+  if (ev.class === 'task' && isNew && map.size > MAX_TASKS) map.delete(map.keys().next().value!);
   if (ev.class === 'vm' && isNew && live.loaded) void api<Verdict>('xenkit.VM.get_verdict', ev.ref).then((v) => (live.verdicts.set(ev.ref, v), changed()), () => {});
 }
 

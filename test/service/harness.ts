@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { openToolstack } from '../../src/toolstack/open.js';
+import type { Toolstack } from '../../src/toolstack/toolstack.js';
 import { Service } from '../../src/service/service.js';
 import { buildServer } from '../../src/service/server.js';
 import { createFromXlcfg } from '../../src/service/classes/vm.js';
@@ -9,8 +10,9 @@ import { createFromXlcfg } from '../../src/service/classes/vm.js';
 export const PASSWORD = 'test-password';
 
 /** A service on the in-memory sim, listening on loopback port 0, with the project's example VMs imported. */
-export async function startService(opts: { examples?: boolean; bodyLimit?: number } = {}) {
-  const ts = await openToolstack({ backend: 'sim' });
+export async function startService(opts: { examples?: boolean; bodyLimit?: number; wrap?: (ts: Toolstack) => Toolstack; tls?: { cert: Buffer; key: Buffer } } = {}) {
+  const sim = await openToolstack({ backend: 'sim' });
+  const ts = opts.wrap ? opts.wrap(sim) : sim;
   const svc = new Service({ toolstack: ts, store: ':memory:', adminPassword: PASSWORD });
   await svc.start();
   if (opts.examples !== false)
@@ -18,10 +20,10 @@ export async function startService(opts: { examples?: boolean; bodyLimit?: numbe
   /** The service's log lines (one per call), parsed. */
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
-  const app = buildServer(svc, { logger: pino({ level: 'info' }, sink), bodyLimit: opts.bodyLimit });
+  const app = buildServer(svc, { logger: pino({ level: 'info' }, sink), bodyLimit: opts.bodyLimit, tls: opts.tls });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     svc, app, url, port, lines,
     async close() {

@@ -95,6 +95,9 @@ export class Store {
     const r = this.db.prepare('SELECT * FROM vms WHERE ref = ?').get(ref) as { ref: string; uuid: string; cfg: string; fields: string; domid: number | null; power: string } | undefined;
     return r && { ...r, fields: JSON.parse(r.fields) as Record<string, unknown> };
   }
+  vmByUuid(uuid: string): boolean {
+    return this.db.prepare('SELECT 1 FROM vms WHERE uuid = ?').get(uuid) !== undefined;
+  }
   putVm(v: VmRow): void {
     this.db.prepare('INSERT INTO vms (ref, uuid, cfg, fields, domid, power) VALUES (@ref, @uuid, @cfg, @fields, @domid, @power) ON CONFLICT(ref) DO UPDATE SET cfg = excluded.cfg, fields = excluded.fields, domid = excluded.domid, power = excluded.power').run({ ...v, fields: JSON.stringify(v.fields) });
   }

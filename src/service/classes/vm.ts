@@ -14,7 +14,7 @@ import { BYTES_PER_MIB as MiB } from '../../xen/pages.js';
 async function owned(ctx: Ctx, ref: string): Promise<VmView & { row: VmRow }> {
   const v = await ctx.svc.host.vm(ref);
   if (!v) throw handleInvalid('VM', ref);
-  if (!v.row) throw new ApiFailure('OPERATION_NOT_ALLOWED', ['the control domain is not managed through this call']);
+  if (!v.row) throw new ApiFailure('OPERATION_NOT_ALLOWED', [v.foreign ? 'a domain this service did not create is read-only here (manage it with the tool that built it)' : 'the control domain is not managed through this call']);
   return v as VmView & { row: VmRow };
 }
 
@@ -24,7 +24,9 @@ function needPower(v: VmView, ...want: VmView['power'][]): void {
 
 export async function emitVm(svc: Service, ref: string, op: 'add' | 'mod' = 'mod'): Promise<void> {
   const v = await svc.host.vm(ref);
-  if (v) svc.events.emit('VM', ref, op, vmRecord(svc, v));
+  if (!v) return;
+  svc.events.emit('VM', ref, op, vmRecord(svc, v));
+  svc.domains.note(v);
 }
 
 function save(svc: Service, row: VmRow, domid: number | null, power: string): void {

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -38,4 +39,26 @@ export async function startService(opts: { examples?: boolean; bodyLimit?: numbe
 export async function rpc(url: string, method: string, params: unknown[], path = '/jsonrpc') {
   const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) });
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { result?: any; error?: { message: string; data: string[] } } };
+}
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/** `xk --state STATE serve --listen 127.0.0.1:0 ...` in its own process; resolves with the URL it prints. */
+export function spawnServe(state: string, password: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--state', state, 'serve', '--listen', '127.0.0.1:0', ...extra], { env: { ...process.env, XENKIT_ADMIN_PASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((r) => child.once('exit', r));
+  return new Promise((res, rej) => {
+    let buf = '';
+    const t = setTimeout(() => rej(new Error(`xk serve did not start: ${buf}`)), 30000);
+    child.stdout!.on('data', (c) => {
+      buf += String(c);
+      const m = /"url":"(https?:\/\/[^"]+)"/.exec(buf);
+      if (m) {
+        clearTimeout(t);
+        res({ child, url: m[1]!, exited });
+      }
+    });
+    child.stderr!.on('data', (c) => (buf += String(c)));
+    child.on('exit', (code) => rej(new Error(`xk serve exited ${code}: ${buf}`)));
+  });
 }

@@ -6,6 +6,7 @@
  * - checkCreate() verdicts per second
  * - cold start of `xk list` against `node -e 0`
  * - `xk list` on a state file holding 20,000 guests against one holding an empty host
+ * - the XenAPI service (bench/serve.ts): get_this_host against bare node:http, get_all_records, cycles, event fan-out
  * It measures the built package (dist/), what users run; `npm run bench` builds first.
  */
 import { spawnSync } from 'node:child_process';
@@ -153,6 +154,33 @@ function timeList(main: string, state: string, runs = 9): { min: number; p50: nu
   }
   xs.sort((a, b) => a - b);
   return { min: xs[0]!, p50: xs[runs >> 1]!, cpu: (childCpuMs() - cpu0) / runs };
+}
+
+// 7. The XenAPI service (bench/serve.ts, `npm run bench:serve`), in its own process so its servers and
+// load generator share nothing with the figures above; bounded at 5 minutes.
+{
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'serve.ts'), '--json'], { encoding: 'utf8', timeout: 300_000 });
+  const last = r.status === 0 ? r.stdout.trim().split('\n').pop() : undefined;
+  if (last) {
+    const f = JSON.parse(last) as ServeFigures;
+    figures.serve = f;
+    const g = f.get_this_host;
+    say(`${'serve: session.get_this_host p50 / p99 (ms)'.padEnd(52)} ${g.xk.p50} / ${g.xk.p99}, bare node:http ${g.bare.p50} / ${g.bare.p99}`);
+    say(`${'  ratio to bare node:http p50 / p99 (goal p99 1.5)'.padEnd(52)} ${g.p50_ratio}x / ${g.p99_ratio}x`);
+    say(`${'serve: VM.get_all_records, 1,000 VMs (p50)'.padEnd(52)} ${f.get_all_records_1000.p50_ms} ms`);
+    say(`${'serve: VM.start + VM.hard_shutdown'.padEnd(52)} ${f.start_hard_shutdown_per_s} cycles/s`);
+    say(`${'serve: event.from fan-out to 100 waiters p50 / p99'.padEnd(52)} ${f.event_fanout_100.p50_ms} / ${f.event_fanout_100.p99_ms} ms`);
+  } else {
+    figures.serve = null;
+    say(`serve: not measured (bench/serve.ts exited ${r.status ?? r.signal}: ${String(r.stderr).trim().split('\n').slice(-3).join(' | ')})`);
+  }
+}
+
+interface ServeFigures {
+  get_this_host: { xk: { p50: number; p99: number }; bare: { p50: number; p99: number }; p50_ratio: number; p99_ratio: number };
+  get_all_records_1000: { p50_ms: number };
+  start_hard_shutdown_per_s: number;
+  event_fanout_100: { p50_ms: number; p99_ms: number };
 }
 
 if (json) console.log(JSON.stringify(figures));

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { badInput } from '../errors.js';
 import { openToolstack } from '../toolstack/open.js';
 import { createFromXlcfg } from '../service/classes/vm.js';
+import { serviceLogger } from '../service/log.js';
 import { serviceStorePath } from '../service/paths.js';
 import { buildServer } from '../service/server.js';
 import { Service } from '../service/service.js';
@@ -35,7 +36,7 @@ export function register(program: Command): void {
       const { host, port } = parseListen(o.listen);
       if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw badInput('--tls-cert', o.tlsCert ?? o.tlsKey, '--tls-cert and --tls-key together');
       if (!loopback(host) && !o.tlsCert && !o.insecureListen) throw badInput('--listen', o.listen, 'a loopback address, or --tls-cert/--tls-key, or --insecure-listen');
-      const log = pino({ name: 'xk-serve' });
+      const log = serviceLogger();
       if (!loopback(host) && !o.tlsCert) log.warn(`listening on ${host} without TLS: passwords and sessions cross the network in clear`);
       const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
       const state = statePath(cmd);

@@ -15,8 +15,10 @@ export interface HostIds {
 export interface VmView {
   ref: string;
   uuid: string;
-  /** null for dom0 (not the service's: never touched). */
+  /** null for dom0 and for a foreign domain (not the service's: never touched). */
   row: VmRow | null;
+  /** A domain something else built (`xk create` on the same host): shown, read-only. */
+  foreign?: boolean;
   power: 'Halted' | 'Running' | 'Paused';
   domid: number;
   live?: DomainRecord;
@@ -37,6 +39,13 @@ export function derivedUuid(key: string): string {
   return derivedRef(`uuid/${key}`).slice(10);
 }
 
+
+/** A domain the service did not build: a read-only VM whose ref follows its uuid (its domid if it has none). */
+export function foreignView(d: DomainRecord): VmView {
+  const uuid = uuidOf(d.info.handle);
+  const key = /^[0-]+$/.test(uuid) ? `domid/${d.domid}` : uuid;
+  return { ref: derivedRef(`foreign-VM/${key}`), uuid: key === uuid ? uuid : derivedUuid(`foreign-VM/${key}`), row: null, foreign: true, power: d.info.paused ? 'Paused' : 'Running', domid: d.domid, live: d, spec: d.spec };
+}
 
 /** A safe xl.cfg string (the name a domain takes): no quote, backslash or control character. */
 export function domainNameFor(label: string, uuid: string): string {
@@ -86,15 +95,21 @@ export class Host {
     return s;
   }
 
-  /** Live: dom0 and every recorded VM, power state from the backend's domain list (one read). */
+  /** Live: dom0, every recorded VM, then the foreign domains, power state from the backend's domain list (one read). */
   async vms(): Promise<VmView[]> {
-    const doms = new Map((await this.svc.ts.list()).map((d) => [d.domid, d]));
+    return this.viewsOf(await this.svc.ts.list());
+  }
+
+  /** The VMs a domain list shows (the domain watcher's poll and vms() share it). */
+  viewsOf(list: DomainRecord[]): VmView[] {
+    const doms = new Map(list.map((d) => [d.domid, d]));
     const out: VmView[] = [];
     const d0 = doms.get(0);
     if (d0) out.push({ ref: this.ids.dom0, uuid: this.ids.dom0Uuid, row: null, power: 'Running', domid: 0, live: d0 });
-    for (const row of this.svc.store.vms()) {
-      out.push(this.viewOf(row, row.domid !== null ? doms.get(row.domid) : undefined));
-    }
+    const rows = this.svc.store.vms();
+    const ours = new Set(rows.map((r) => r.uuid));
+    for (const row of rows) out.push(this.viewOf(row, row.domid !== null ? doms.get(row.domid) : undefined));
+    for (const d of list) if (d.domid !== 0 && !ours.has(uuidOf(d.info.handle))) out.push(foreignView(d));
     return out;
   }
 
@@ -105,7 +120,7 @@ export class Host {
       return d0 && { ref, uuid: this.ids.dom0Uuid, row: null, power: 'Running', domid: 0, live: d0 };
     }
     const row = this.svc.store.vm(ref);
-    if (!row) return undefined;
+    if (!row) return (await this.svc.ts.list()).filter((d) => d.domid !== 0).map(foreignView).find((v) => v.ref === ref && !this.svc.store.vmByUuid(v.uuid));
     return this.viewOf(row, row.domid !== null ? await this.svc.ts.get(row.domid).catch(() => undefined) : undefined);
   }
 
@@ -122,9 +137,11 @@ export class Host {
     return { ref: row.ref, uuid: row.uuid, row, power: ours ? (d.info.paused ? 'Paused' : 'Running') : 'Halted', domid: ours ? d.domid : -1, live: ours ? d : undefined, spec };
   }
 
-  /** How many VMs there are (valid_ref_counts), without building their records. */
-  vmCount(): number {
-    return (this.svc.store.db.prepare('SELECT COUNT(*) AS n FROM vms').get() as { n: number }).n + 1;
+  /** How many VMs there are (valid_ref_counts): dom0, the stored ones and the foreign domains, without building records. */
+  async vmCount(): Promise<number> {
+    const stored = (this.svc.store.db.prepare('SELECT COUNT(*) AS n FROM vms').get() as { n: number }).n;
+    const foreign = (await this.svc.ts.list()).filter((d) => d.domid !== 0 && !this.svc.store.vmByUuid(uuidOf(d.info.handle))).length;
+    return stored + foreign + 1;
   }
 
   /** A VM recorded as running whose domain is gone: Halted, with a message saying why. */

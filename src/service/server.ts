@@ -42,7 +42,8 @@ async function answer(svc: Service, t: Transport, d: Decoded, req: FastifyReques
 
 async function handle(svc: Service, t: Transport, req: FastifyRequest, reply: FastifyReply, log: pino.Logger): Promise<void> {
   const ac = new AbortController();
-  reply.raw.on('close', () => ac.abort());
+  // A client gone before its answer ends its long poll (event.from); after the answer there is nothing to stop.
+  reply.raw.once('close', () => reply.raw.writableFinished || ac.abort());
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const decoded = t.decode(body);
   const out = Array.isArray(decoded)

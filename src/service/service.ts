@@ -12,6 +12,7 @@ import { encodeValue } from './xmlrpc.js';
 import type { ClassImpl, Ctx } from './context.js';
 import { allClasses, extensions } from './classes/index.js';
 import { Host } from './host-state.js';
+import { DomainWatch } from './domain-watch.js';
 
 export interface ServiceOptions {
   toolstack: Toolstack;
@@ -20,6 +21,8 @@ export interface ServiceOptions {
   adminPassword?: string;
   /** Session idle expiry (ms). */
   sessionIdleMs?: number;
+  /** How often the backend's domain list is read for changes made outside the service (ms; 0: never). */
+  domainPollMs?: number;
 }
 
 export interface CallMeta {
@@ -44,6 +47,7 @@ export class Service {
   readonly tasks: Tasks;
   readonly ts: Toolstack;
   readonly host: Host;
+  readonly domains: DomainWatch;
   readonly table: Map<string, Served>;
   readonly methods: string[];
   /** Printed once: the generated root password on first start. */
@@ -58,6 +62,7 @@ export class Service {
     this.events = new Events(this.store);
     this.tasks = new Tasks(this);
     this.host = new Host(this);
+    this.domains = new DomainWatch(this, opts.domainPollMs);
     this.table = buildTable(allClasses(this), extensions(this));
     this.methods = listMethods(this.table);
     this.rootPassword = this.auth.ensureRoot(opts.adminPassword);
@@ -67,10 +72,12 @@ export class Service {
     return this.host.ids.host;
   }
 
-  /** Start-up: reconcile the records with the backend's domains; fail tasks a crash left pending. */
+  /** Start-up: reconcile the records with the backend's domains; fail tasks a crash left pending; watch the domains. */
   async start(): Promise<string[]> {
     this.tasks.failOrphans();
-    return this.host.reconcile();
+    const halted = await this.host.reconcile();
+    await this.domains.start();
+    return halted;
   }
 
   /** The one choke point of every call: resolve, session, RBAC, run (or start a task). */
@@ -130,6 +137,7 @@ export class Service {
   }
 
   close(): void {
+    this.domains.stop();
     this.tasks.abortAll();
     this.events.wakeAll();
     this.store.close();

@@ -32,6 +32,27 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, cls TEXT NOT NULL, ref TEXT NOT NULL, op TEXT NOT NULL, ts INTEGER NOT NULL, snapshot TEXT);
 `;
 
+/** At most this many distinct statements kept prepared (the service's SQL is a fixed set of literals). */
+const PREPARED_KEPT = 256;
+
+/**
+ * db.prepare() answered from a cache: compiling a statement cost more than running it on the hot path
+ * (a session's record read `users` on every call). better-sqlite3 statements are reusable; none of the
+ * service's statements is iterated or switched to raw/pluck, which would change a shared statement.
+ */
+function cachePrepared(db: Database.Database): void {
+  const compile = db.prepare.bind(db);
+  const kept = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let st = kept.get(sql);
+    if (!st) {
+      if (kept.size >= PREPARED_KEPT) kept.clear();
+      kept.set(sql, (st = compile(sql)));
+    }
+    return st;
+  }) as typeof db.prepare;
+}
+
 /** Events kept for event.from/next; an older token answers EVENTS_LOST. */
 const EVENTS_KEPT = 20000;
 
@@ -47,6 +68,7 @@ export class Store {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path, { timeout: 5000 });
+      cachePrepared(this.db);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.exec(SCHEMA);
@@ -72,6 +94,9 @@ export class Store {
   vm(ref: string): VmRow | undefined {
     const r = this.db.prepare('SELECT * FROM vms WHERE ref = ?').get(ref) as { ref: string; uuid: string; cfg: string; fields: string; domid: number | null; power: string } | undefined;
     return r && { ...r, fields: JSON.parse(r.fields) as Record<string, unknown> };
+  }
+  vmByUuid(uuid: string): boolean {
+    return this.db.prepare('SELECT 1 FROM vms WHERE uuid = ?').get(uuid) !== undefined;
   }
   putVm(v: VmRow): void {
     this.db.prepare('INSERT INTO vms (ref, uuid, cfg, fields, domid, power) VALUES (@ref, @uuid, @cfg, @fields, @domid, @power) ON CONFLICT(ref) DO UPDATE SET cfg = excluded.cfg, fields = excluded.fields, domid = excluded.domid, power = excluded.power').run({ ...v, fields: JSON.stringify(v.fields) });

@@ -2,8 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { ApiFailure, NULL_REF } from './failure.js';
 import { fullRecord } from './model.js';
 import { xapiTime } from './events.js';
-import type { Rec } from './context.js';
+import type { Ctx, Rec } from './context.js';
 import type { Service } from './service.js';
+
+/** Roles that may cancel or destroy any task (XAPI: _R_POOL_OP and above hold task.destroy_any). */
+const ANY_TASK_ROLES = new Set(['pool-admin', 'pool-operator']);
+
+function mayTouch(r: Rec, by: { user: string; role: string }, message: string): void {
+  if (r.xenkit_owner !== by.user && !ANY_TASK_ROLES.has(by.role))
+    throw new ApiFailure('RBAC_PERMISSION_DENIED', ['task.destroy_any', `The ${by.user} (role ${by.role}) may call ${message} only on its own tasks`]);
+}
+
+/** A step of the task the call runs as, if it runs as one (see Tasks.step); a plain call has none. */
+export function step(ctx: Ctx, progress: number): void {
+  if (ctx.task) ctx.svc.tasks.step(ctx.task, progress);
+}
 
 /**
  * Async.* calls as XAPI runs them: a task record (pending, progress, then success with the result as
@@ -55,35 +68,61 @@ export class Tasks {
     if (r) this.put(ref, { ...r, ...patch }, 'mod');
   }
 
-  /** Run fn as the task; its result encoded as XAPI puts it in task.result. */
+  /**
+   * Run fn as the task; its result encoded as XAPI puts it in task.result. As XAPI's TaskHelper
+   * (ocaml/xapi/taskHelper.ml @ e2ee48d6): complete() makes a pending task a success even when a cancel
+   * came too late to be seen; failed() with TASK_CANCELLED makes it cancelled, any other error a failure.
+   */
   run(ref: string, fn: (signal: AbortSignal) => Promise<unknown>, encode: (v: unknown) => string): void {
     const ac = new AbortController();
     this.running.set(ref, ac);
     void (async () => {
       try {
         const v = await fn(ac.signal);
-        if (ac.signal.aborted) this.update(ref, { status: 'cancelled', progress: 1, finished: xapiTime(Date.now()), allowed_operations: [] });
-        else this.update(ref, { status: 'success', progress: 1, result: encode(v), finished: xapiTime(Date.now()), allowed_operations: [] });
+        this.finish(ref, { status: 'success', result: encode(v) });
       } catch (e) {
         const f = this.svc.failureOf(e);
-        const status = ac.signal.aborted ? 'cancelled' : 'failure';
-        this.update(ref, { status, progress: 1, error_info: f.description, finished: xapiTime(Date.now()), allowed_operations: [] });
+        this.finish(ref, { status: f.code === 'TASK_CANCELLED' ? 'cancelled' : 'failure', error_info: f.description });
       } finally {
         this.running.delete(ref);
       }
     })();
   }
 
-  cancel(ref: string): void {
-    const r = this.get(ref);
+  private finish(ref: string, patch: Rec): void {
+    if (this.get(ref)?.status !== 'pending') return;
+    this.update(ref, { ...patch, progress: 1, finished: xapiTime(Date.now()), allowed_operations: [], current_operations: {} });
+  }
+
+  /**
+   * A point where a running task reports its progress and sees a cancel: TASK_CANCELLED [task] if one
+   * was asked (TaskHelper.exn_if_cancelling), else the progress (0..1) recorded, an event for watchers.
+   */
+  step(ref: string, progress: number): void {
+    if (this.running.get(ref)?.signal.aborted) throw new ApiFailure('TASK_CANCELLED', [ref]);
+    if (this.get(ref)?.status === 'pending') this.update(ref, { progress });
+  }
+
+  /**
+   * task.cancel (xapi_task.ml): the task's own user, or pool-operator and above (permission
+   * task.destroy_any), may cancel a pending task whose allowed_operations hold cancel; the action
+   * stops at its next step (the cancel is in current_operations until then).
+   */
+  cancel(ref: string, by: { user: string; role: string }): void {
+    const r = this.svc.store.object('task', ref);
     if (!r) throw new ApiFailure('HANDLE_INVALID', ['task', ref]);
+    mayTouch(r, by, 'task.cancel');
     const ac = this.running.get(ref);
-    if (!ac || r.status !== 'pending') throw new ApiFailure('OPERATION_NOT_ALLOWED', [`task ${ref} is ${String(r.status)}: only a pending task can be cancelled`]);
+    if (!ac || r.status !== 'pending' || !(r.allowed_operations as string[]).includes('cancel'))
+      throw new ApiFailure('OPERATION_NOT_ALLOWED', [`task ${ref} is ${String(r.status)}: only a pending, cancellable task can be cancelled`]);
+    this.update(ref, { current_operations: { [`OpaqueRef:${randomUUID()}`]: 'cancel' } });
     ac.abort();
   }
 
-  destroy(ref: string): void {
-    if (!this.svc.store.object('task', ref)) throw new ApiFailure('HANDLE_INVALID', ['task', ref]);
+  destroy(ref: string, by: { user: string; role: string }): void {
+    const r = this.svc.store.object('task', ref);
+    if (!r) throw new ApiFailure('HANDLE_INVALID', ['task', ref]);
+    mayTouch(r, by, 'task.destroy');
     this.svc.store.tx(() => {
       this.svc.store.deleteObject('task', ref);
       this.svc.events.emit('task', ref, 'del', null);

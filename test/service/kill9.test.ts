@@ -1,34 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { spawnServe } from './harness.js';
 
 /** kill -9 of `xk serve` under a create/start/stop load, XENKIT_KILL_N times (20 for the issue's figure). */
 const N = Number(process.env.XENKIT_KILL_N ?? 4);
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
 const PW = 'kill-test-password';
 
-function serve(state: string): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--state', state, 'serve', '--listen', '127.0.0.1:0'], { env: { ...process.env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  return new Promise((res, rej) => {
-    let buf = '';
-    const t = setTimeout(() => rej(new Error(`xk serve did not start: ${buf}`)), 30000);
-    child.stdout!.on('data', (c) => {
-      buf += String(c);
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
-      if (m) {
-        clearTimeout(t);
-        res({ child, url: m[1]!, exited });
-      }
-    });
-    child.stderr!.on('data', (c) => (buf += String(c)));
-    child.on('exit', (code) => rej(new Error(`xk serve exited ${code}: ${buf}`)));
-  });
-}
+const serve = (state: string) => spawnServe(state, PW);
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<any> {
   const r = await fetch(`${url}/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) });

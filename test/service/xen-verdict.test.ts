@@ -69,8 +69,11 @@ test('restart: acknowledged changes survive; a VM whose domain vanished is Halte
     assert.ok(msgs.some((m) => /was recorded running/.test(m.body)));
     const names = (await svc.ts.list()).map((d) => d.name);
     assert.ok(names.includes('foreign'), 'a domain the service did not create is left alone');
-    const vmNames = Object.values((await svc.call('VM.get_all_records', [sid], { client: 't' })).value as Record<string, { name_label: string }>).map((v) => v.name_label);
-    assert.ok(!vmNames.includes('foreign'));
+    // Shown (a client sees the whole host), read-only: no operation allowed, marked foreign.
+    const shown = Object.values((await svc.call('VM.get_all_records', [sid], { client: 't' })).value as Record<string, { name_label: string; allowed_operations: string[]; other_config: Record<string, string> }>).find((v) => v.name_label === 'foreign');
+    assert.ok(shown, 'the foreign domain is a VM record');
+    assert.deepEqual(shown.allowed_operations, []);
+    assert.equal(shown.other_config.xenkit_foreign, 'true');
     svc.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,9 @@ const ALLOWED: Record<string, string[]> = {
   Paused: ['unpause', 'hard_shutdown', 'hard_reboot'],
 };
 
+/** A foreign domain's description: built outside the service ("do no harm": shown, never driven). */
+const FOREIGN = 'A domain this service did not create (e.g. by xk create): shown read-only, never changed through XenAPI';
+
 const enumOr = (e: string, v: string | undefined, d: string) => (v !== undefined && ENUMS[e]?.includes(v) ? v : d);
 
 export const vmRefs = (uuid: string) => ({
@@ -48,14 +51,14 @@ export function vmRecord(svc: Service, v: VmView): Rec {
   const s = v.spec;
   const refs = vmRefs(v.uuid);
   const running = v.power !== 'Halted';
-  const isDom0 = v.row === null;
+  const isDom0 = v.row === null && !v.foreign;
   const hvm = s?.type === 'hvm';
   return fullRecord('VM', {
     uuid: v.uuid,
-    name_label: isDom0 ? `Control domain on host: ${svc.host.ids.hostUuid.slice(0, 8)}` : f.name_label ?? s?.name ?? '',
-    name_description: isDom0 ? 'The domain which manages physical devices and manages other domains' : f.name_description ?? '',
+    name_label: isDom0 ? `Control domain on host: ${svc.host.ids.hostUuid.slice(0, 8)}` : f.name_label ?? v.live?.name ?? s?.name ?? '',
+    name_description: isDom0 ? 'The domain which manages physical devices and manages other domains' : v.foreign ? FOREIGN : f.name_description ?? '',
     power_state: v.power,
-    allowed_operations: isDom0 ? [] : ALLOWED[v.power],
+    allowed_operations: v.row === null ? [] : ALLOWED[v.power],
     current_operations: {},
     user_version: 1,
     is_a_template: false,
@@ -80,9 +83,9 @@ export function vmRecord(svc: Service, v: VmView): Rec {
     PV_args: s?.cmdline ?? '',
     PV_bootloader: s?.bootloader ?? '',
     platform: f.platform ?? {},
-    other_config: f.other_config ?? {},
+    other_config: v.foreign ? { xenkit_foreign: 'true' } : f.other_config ?? {},
     xenstore_data: {},
-    consoles: isDom0 ? [] : [refs.console],
+    consoles: v.row ? [refs.console] : [],
     VIFs: (s?.nics ?? []).map((_, i) => refs.vif(i)),
     VBDs: (s?.disks ?? []).map((_, i) => refs.vbd(i)),
     metrics: refs.metrics,

@@ -6,6 +6,7 @@ import type { ClassImpl, Ctx, Rec } from '../context.js';
 import type { Service } from '../service.js';
 import type { VmRow } from '../store.js';
 import { vmRecord } from './vm-record.js';
+import { step } from '../tasks.js';
 import { BYTES_PER_MIB as MiB } from '../../xen/pages.js';
 
 
@@ -13,7 +14,7 @@ import { BYTES_PER_MIB as MiB } from '../../xen/pages.js';
 async function owned(ctx: Ctx, ref: string): Promise<VmView & { row: VmRow }> {
   const v = await ctx.svc.host.vm(ref);
   if (!v) throw handleInvalid('VM', ref);
-  if (!v.row) throw new ApiFailure('OPERATION_NOT_ALLOWED', ['the control domain is not managed through this call']);
+  if (!v.row) throw new ApiFailure('OPERATION_NOT_ALLOWED', [v.foreign ? 'a domain this service did not create is read-only here (manage it with the tool that built it)' : 'the control domain is not managed through this call']);
   return v as VmView & { row: VmRow };
 }
 
@@ -23,7 +24,9 @@ function needPower(v: VmView, ...want: VmView['power'][]): void {
 
 export async function emitVm(svc: Service, ref: string, op: 'add' | 'mod' = 'mod'): Promise<void> {
   const v = await svc.host.vm(ref);
-  if (v) svc.events.emit('VM', ref, op, vmRecord(svc, v));
+  if (!v) return;
+  svc.events.emit('VM', ref, op, vmRecord(svc, v));
+  svc.domains.note(v);
 }
 
 function save(svc: Service, row: VmRow, domid: number | null, power: string): void {
@@ -35,7 +38,15 @@ function save(svc: Service, row: VmRow, domid: number | null, power: string): vo
 /** Build and start the domain from the VM's xl.cfg and fields; Xen's refusal comes back before the hypercall. */
 async function boot(ctx: Ctx, v: VmView & { row: VmRow }, paused: boolean): Promise<void> {
   const spec = ctx.svc.host.specOf(v.row);
+  step(ctx, 0.2);
   const c = await ctx.svc.ts.create(spec, { paused });
+  try {
+    step(ctx, 0.9);
+  } catch (e) {
+    // Cancelled while the domain was being built: the VM stays Halted, its domain does not outlive the task.
+    await ctx.svc.ts.destroy(c.domid);
+    throw e;
+  }
   save(ctx.svc, v.row, c.domid, paused ? 'Paused' : 'Running');
 }
 
@@ -50,7 +61,11 @@ async function stillOurs(svc: Service, domid: number, uuid: string): Promise<boo
 
 function op(name: string, fn: (ctx: Ctx, v: VmView & { row: VmRow }, ...a: any[]) => Promise<void>) {
   return async (ctx: Ctx, ref: string, ...a: unknown[]) => {
-    await ctx.svc.exclusive('VM', ref, async () => fn(ctx, await owned(ctx, ref), ...a));
+    await ctx.svc.exclusive('VM', ref, async () => {
+      const v = await owned(ctx, ref);
+      step(ctx, 0.1);
+      await fn(ctx, v, ...a);
+    });
     await emitVm(ctx.svc, ref);
     void name;
     return '';
@@ -178,11 +193,13 @@ export function vmClass(svc: Service): ClassImpl {
       clean_reboot: op('clean_reboot', async (ctx, v) => {
         needPower(v, 'Running');
         await halt(ctx, v, true);
+        step(ctx, 0.5);
         await boot(ctx, v, false);
       }),
       hard_reboot: op('hard_reboot', async (ctx, v) => {
         needPower(v, 'Running', 'Paused');
         await halt(ctx, v, false);
+        step(ctx, 0.5);
         await boot(ctx, v, false);
       }),
       set_name_label: (ctx: Ctx, ref: string, value: string) => setFields(ctx, ref, { name_label: value }),

@@ -2,6 +2,7 @@ import type { DomainInfo } from '../hv/hypervisor.js';
 import type { DomainRecord } from '../toolstack/toolstack.js';
 import { formatHandle } from '../xen/handle.js';
 import { pagesToMiB } from '../xen/pages.js';
+import { isShutdownReason, shutdownCode } from '../xen/shutdown.js';
 
 export interface ListRow {
   name: string;
@@ -17,11 +18,9 @@ export interface ListRow {
 type StateBits = Pick<DomainInfo, 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutdown_reason' | 'dying'>;
 
 /**
- * xl's fifth state letter, by libxl_shutdown_reason (poweroff 0 .. soft_reset 5; 0 when not shut
+ * xl's fifth state letter, indexed by libxl_shutdown_reason (the SHUTDOWN_* code, 0 when not shut
  * down): `shutdown_reason_letters[] = "-rscwS"` in tools/xl/xl_info.c list_domains() @RELEASE-4.17.0.
  */
-const REASON_LETTER: Record<string, string> = { poweroff: '-', reboot: 'r', suspend: 's', crash: 'c', watchdog: 'w', soft_reset: 'S' };
-const REASON_INDEX: Record<string, number> = { poweroff: 0, reboot: 1, suspend: 2, crash: 3, watchdog: 4, soft_reset: 5 };
 const LETTERS = '-rscwS';
 
 /** Every state column, by (the r b p s d bits) * 6 + the reason's index. */
@@ -36,8 +35,8 @@ const STATES: readonly string[] = Array.from({ length: 32 * 6 }, (_, x) => {
  * b blocked, p paused, s shut down, then the shutdown reason's letter, d dying.
  */
 export function stateString(i: StateBits): string {
-  const reason = i.shutdown ? (REASON_INDEX[i.shutdown_reason ?? 'poweroff'] ?? -1) : 0;
-  if (reason < 0) return stateSlow(i);
+  const reason = i.shutdown ? (isShutdownReason(i.shutdown_reason) ? shutdownCode(i.shutdown_reason) : -1) : 0;
+  if (reason < 0 || reason >= LETTERS.length) return stateSlow(i);
   const b = (i.running ? 1 : 0) | (i.blocked ? 2 : 0) | (i.paused ? 4 : 0) | (i.shutdown ? 8 : 0) | (i.dying ? 16 : 0);
   return STATES[b * 6 + reason]!;
 }
@@ -45,7 +44,7 @@ export function stateString(i: StateBits): string {
 /** A reason xl has no letter for: '?', as xl prints one outside its table. */
 function stateSlow(i: StateBits): string {
   const c = (on: boolean, l: string) => (on ? l : '-');
-  return c(i.running, 'r') + c(i.blocked, 'b') + c(i.paused, 'p') + c(i.shutdown, 's') + (REASON_LETTER[i.shutdown_reason ?? ''] ?? '?') + c(i.dying, 'd');
+  return c(i.running, 'r') + c(i.blocked, 'b') + c(i.paused, 'p') + c(i.shutdown, 's') + '?' + c(i.dying, 'd');
 }
 
 export function listRows(records: DomainRecord[]): ListRow[] {

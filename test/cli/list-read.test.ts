@@ -2,22 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { openSimState } from '../../src/sim/store.js';
-import { tempState, xk } from '../helpers/xk.js';
+import { hostWithGuests, xk } from '../helpers/xk.js';
 
 // `xk list` (issue 8, item 4: 20,000 domains within 20 ms of an empty host) reads the stored
 // blocks straight into getdomaininfo answers and never reads the configs; these tests pin what
 // that path must agree with, and what it must not touch.
 
-function host(): string {
-  const s = tempState();
-  assert.equal(xk(['--state', s, 'sim', 'init', '--xen', '4.17']).status, 0);
-  assert.equal(xk(['--state', s, 'create', 'examples/pv.cfg']).status, 0);
-  assert.equal(xk(['--state', s, 'create', 'examples/hvm.cfg', '--paused']).status, 0);
-  return s;
-}
-
 test('the stored list equals what the SimXen built from the same file answers (getdomaininfo, names)', () => {
-  const s = host();
+  const s = hostWithGuests();
   assert.equal(xk(['--state', s, 'shutdown', 'web-pv', '--reason', 'suspend']).status, 0);
   const st = openSimState(s);
   try {
@@ -33,7 +25,7 @@ test('the stored list equals what the SimXen built from the same file answers (g
 });
 
 test('with an injected fault pending, the stored list steps aside (the general path spends the fault)', () => {
-  const s = host();
+  const s = hostWithGuests();
   assert.equal(xk(['--state', s, 'sim', 'inject', '--op', 'getdomaininfo', '--errno', 'EFAULT']).status, 0);
   const st = openSimState(s);
   try {
@@ -44,7 +36,7 @@ test('with an injected fault pending, the stored list steps aside (the general p
 });
 
 test('a plain xk list reads no configs: a damaged config fails only `xk list -l`, which reads it', () => {
-  const s = host();
+  const s = hostWithGuests();
   const db = new Database(s);
   db.exec(`UPDATE configs SET config = '{' WHERE domid = 1`);
   db.close();
@@ -57,7 +49,7 @@ test('a plain xk list reads no configs: a damaged config fails only `xk list -l`
 });
 
 test('the stored list checks the file as a full load does: a corrupt meta value is STATE_CORRUPT naming it', () => {
-  const s = host();
+  const s = hostWithGuests();
   const db = new Database(s);
   db.exec(`UPDATE meta SET value = 'x' WHERE key = 'last_domid'`);
   db.close();

@@ -60,6 +60,17 @@ export function listRows(records: DomainRecord[]): ListRow[] {
   }));
 }
 
+/** `s` at buf[o]: byte by byte while it is ASCII (no call per field), else as UTF-8; returns the new offset. */
+function putText(buf: Buffer, o: number, s: string): number {
+  const n = s.length;
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 0x7f) return o - k + buf.write(s, o - k);
+    buf[o++] = c;
+  }
+  return o;
+}
+
 /** `n` right-aligned in `width` columns at buf[o] (printf's %5d), after a space if `sep`; returns the new offset. */
 function putNum(buf: Buffer, o: number, n: number, width: number, sep: boolean): number {
   if (sep) buf[o++] = 0x20;
@@ -72,6 +83,9 @@ function putNum(buf: Buffer, o: number, n: number, width: number, sep: boolean):
 }
 
 /** xl's header line (tools/xl/xl_info.c list_domains() @RELEASE-4.17.0), with xenkit's -v columns. */
+/** The Time(s) column where the backend runs no guest code: "-" in xl's %8.1f width. */
+const NO_TIME = `  ${'-'.padStart(8)}`;
+
 const HEAD = 'Name                                        ID   Mem VCPUs\tState\tTime(s)';
 
 /**
@@ -89,13 +103,17 @@ export function formatList(records: DomainRecord[], verbose = false, cpuTime = t
   const buf = Buffer.allocUnsafe(size);
   let o = buf.write(head, 0, 'latin1');
   for (const { name, info: i } of records) {
-    o += buf.write(name, o);
-    for (let k = name.length; k < 40; k++) buf[o++] = 0x20;
+    const start = o;
+    o = putText(buf, o, name);
+    // %-40s pads to 40 bytes (C counts bytes, so a UTF-8 name gets fewer spaces than its characters).
+    for (let k = o - start; k < 40; k++) buf[o++] = 0x20;
     o = putNum(buf, o, i.domid, 5, true);
     o = putNum(buf, o, pagesToMiB(i.tot_pages), 5, true);
     o = putNum(buf, o, i.nr_online_vcpus, 5, true);
-    o += buf.write(`     ${stateString(i)}  ${(cpuTime ? (i.cpu_time_ns / 1e9).toFixed(1) : '-').padStart(8)}`, o, 'latin1');
-    if (verbose) o += buf.write(`\t${i.hvm ? 'hvm' : 'pv'}\t${formatHandle(i.handle)}`, o, 'latin1');
+    o = putText(buf, o, '     ');
+    o = putText(buf, o, stateString(i));
+    o = putText(buf, o, cpuTime ? `  ${(i.cpu_time_ns / 1e9).toFixed(1).padStart(8)}` : NO_TIME);
+    if (verbose) o = putText(buf, o, `\t${i.hvm ? 'hvm' : 'pv'}\t${formatHandle(i.handle)}`);
     buf[o++] = 0x0a;
   }
   return buf.subarray(0, o);

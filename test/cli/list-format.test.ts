@@ -27,6 +27,13 @@ test('xk list prints xl\'s columns: header, name padded to 40 then a space, %5d 
   assert.equal(text, [XL_HEAD, xlLine('Domain-0', 0, 4096, 16, 'r-----', '12.3'), xlLine(long, 7, 1048576, 2, 'r-----', '0.0'), ''].join('\n'));
 });
 
+test('xk list pads a UTF-8 name by bytes, as C\'s %-40s does', () => {
+  const name = 'caf\u00e9-\u00fcber';
+  const text = formatList([{ domid: 3, name, info: info({ domid: 3 }) }]).toString();
+  const bytes = Buffer.byteLength(name);
+  assert.equal(text.split('\n')[1], `${name}${' '.repeat(40 - bytes)} ${c(3, 5)} ${c(512, 5)} ${c(2, 5)}     r-----  ${c('0.0', 8)}`);
+});
+
 test('xk list state letters: s on every shutdown, then the reason from "-rscwS" (xl_info.c)', () => {
   const st = (shutdown_reason: DomainInfo['shutdown_reason']) => stateString(info({ running: false, shutdown: true, shutdown_reason }));
   assert.deepEqual(

@@ -23,7 +23,7 @@ export { toLibxlJson } from './toolstack/libxl/libxl-json.js';
 export { yajlBeautify } from './toolstack/libxl/yajl.js';
 export { explainSpec, type Explanation } from './toolstack/explain.js';
 export { openToolstack, toolstackOver, type OpenOptions } from './toolstack/open.js';
-export type { Toolstack, DomainRecord, HostInfo, Created, Preview, DeathEvent, CreateOptions, WatchOptions } from './toolstack/toolstack.js';
+export type { Toolstack, DomainRecord, HostInfo, Created, Preview, DeathEvent, CreateOptions, ListOptions, WatchOptions } from './toolstack/toolstack.js';
 // The backends: the table, and the real-Xen one (koffi and libxenctrl load only when it is constructed).
 export { BACKENDS, BACKEND_NAMES, type BackendName } from './backend/registry.js';
 export { XenBackend } from './backend/xen.js';

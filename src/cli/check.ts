@@ -6,6 +6,7 @@ import { addHostOptions, hostFromOptions } from './host-options.js';
 import { EXIT, jsonOut, readLines } from './io.js';
 import { checkFiles } from './check-files.js';
 import { releasesArg } from './releases-arg.js';
+import { NEWEST_RELEASE, RELEASE_IDS } from '../xen/releases.js';
 
 /** `xk check`: xl.cfg files, or raw createdomain configs, against releases. */
 export function register(program: Command): void {
@@ -14,7 +15,7 @@ export function register(program: Command): void {
       .command('check')
       .description('check xl.cfg files, or raw createdomain configs (--jsonl), against Xen releases')
       .argument('[files...]', 'xl.cfg files')
-      .requiredOption('--xen <ver>', 'a release (4.6 .. 4.22), a comma list, or "all"')
+      .requiredOption('--xen <ver>', `a release (${RELEASE_IDS[0]} .. ${NEWEST_RELEASE}), a comma list, or "all"`)
       .option('--jsonl <file>', 'instead of files: one raw createdomain config per line ("-" for stdin)')
       .option('--json', 'with files: one JSON verdict per file and release')
       .option('--emulation-flags <n>', 'with files: force the XEN_X86_EMU_* bitmap (e.g. 0: a zeroed arch config)'),

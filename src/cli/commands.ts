@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { QuickCommand } from './quick.js';
 
 /**
  * Every command, with what `xk --help` shows of it, and its module: a run loads only the module of
@@ -8,14 +9,16 @@ export interface CommandEntry {
   name: string;
   args?: string;
   description: string;
-  load(): Promise<{ register(program: Command): void }>;
+  /** Its module exports a QuickCommand: plain arguments run it without commander (src/cli/quick.ts). */
+  quick?: true;
+  load(): Promise<{ register(program: Command): void; quick?: QuickCommand }>;
 }
 
 export const COMMANDS: CommandEntry[] = [
   { name: 'demo', description: 'the main job on an in-memory simulated Xen', load: () => import('./demo.js') },
   { name: 'create', args: '<file> [settings...]', description: 'create a domain from an xl.cfg file', load: () => import('./create.js') },
-  { name: 'list', args: '[domains...]', description: 'list domains, in `xl list` columns', load: () => import('./list.js') },
-  { name: 'info', description: 'the host: release, arch, memory, cpus, capabilities', load: () => import('./info.js') },
+  { name: 'list', args: '[domains...]', description: 'list domains, in `xl list` columns', quick: true, load: () => import('./list.js') },
+  { name: 'info', description: 'the host: release, arch, memory, cpus, capabilities', quick: true, load: () => import('./info.js') },
   { name: 'pause', args: '<domain>', description: 'pause a domain', load: () => import('./pause.js') },
   { name: 'unpause', args: '<domain>', description: 'unpause a domain', load: () => import('./unpause.js') },
   { name: 'shutdown', args: '<domain>', description: 'shut a domain down; its on_* action applies', load: () => import('./shutdown.js') },

@@ -63,8 +63,8 @@ async function runDemo(release: ReleaseId, json: boolean): Promise<void> {
     }
   }
   const ts = toolstackOver(hv, names);
-  const rows = listRows(await ts.list());
-  if (json) return jsonOut({ release, steps: log, domains: rows });
+  const records = await ts.list();
+  if (json) return jsonOut({ release, steps: log, domains: listRows(records) });
   say('\n== xk list');
-  for (const l of formatList(rows, false, ts.cpuTime)) out(l);
+  process.stdout.write(formatList(records, false, ts.cpuTime));
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { renameSync, writeFileSync, copyFileSync } from 'node:fs';
 import { XenkitError } from '../errors.js';
 import { LIMITS, readBounded } from '../input.js';
-import { parseRelease } from '../xen/releases.js';
+import { NEWEST_RELEASE, parseRelease, RELEASE_IDS } from '../xen/releases.js';
 import { fixXlCfg, lineDiff } from '../toolstack/xlcfg/fix.js';
 import { out } from './io.js';
 
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .command('fix')
     .description("rewrite xl.cfg keys into the form a Xen release's xl reads (a unified diff by default)")
     .argument('<files...>', 'xl.cfg files')
-    .requiredOption('--xen <ver>', 'the release to fix for (4.6 .. 4.22)')
+    .requiredOption('--xen <ver>', `the release to fix for (${RELEASE_IDS[0]} .. ${NEWEST_RELEASE})`)
     .option('--in-place', 'write the files (atomically: a temp file and rename), keeping a backup')
     .option('--backup <suffix>', 'with --in-place: the backup suffix', '.bak')
     .addHelpText('after', '\nExamples:\n  xk fix /etc/xen/*.cfg --xen 4.17\n  xk fix old.cfg --xen 4.21 --in-place\n\nWhat has no form on that release is listed on stderr and left as it is; `xk check` explains it.')

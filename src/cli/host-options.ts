@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { XenkitError } from '../errors.js';
 import { excerptOf, LIMITS, parseJsonBounded, readBounded } from '../input.js';
-import { hostFromPhysinfo, makeHost, type HostCaps } from '../xen/host.js';
+import { defaultDom0MemoryMiB, hostFromPhysinfo, makeHost, type HostCaps } from '../xen/host.js';
 
 /** Options that describe a simulated host (shared by replay, check, sim init). */
 export function addHostOptions(cmd: Command): Command {
@@ -54,6 +54,6 @@ export function hostFromOptions(o: Record<string, unknown>, release?: string): H
   const cpus = posInt(o.cpus, '--cpus');
   if (cpus) h.cpus = cpus;
   for (const k of ['hvm', 'hap', 'shadow', 'iommu'] as const) if (o[k] === false) h[k] = false;
-  if (h.memoryMiB && !h.dom0MemoryMiB) h.dom0MemoryMiB = Math.min(4096, Math.max(1, Math.floor((h.memoryMiB as number) / 4)));
+  if (h.memoryMiB && !h.dom0MemoryMiB) h.dom0MemoryMiB = defaultDom0MemoryMiB(h.memoryMiB as number);
   return makeHost(h, 'host');
 }

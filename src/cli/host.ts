@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
 import { defaultStatePath } from '../sim/store.js';
+import type { OptionSource } from './globals.js';
 
 /** --state, else $XENKIT_STATE, else the XDG state directory. */
-export function statePath(cmd: Command): string {
+export function statePath(cmd: OptionSource): string {
   const o = cmd.optsWithGlobals() as { state?: string };
   return o.state ?? defaultStatePath();
 }

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT, exitCodeFor, printError } from './io.js';
 import { COMMANDS } from './commands.js';
+import { GLOBAL_OPTIONS, GLOBAL_WITH_VALUE } from './globals.js';
+import { parseQuick } from './quick.js';
 
 // A closed pipe (xk list | head) ends the output quietly, as Unix tools do.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') process.stderr.write(`xk: error: cannot write the output: ${e.message}\n`);
   process.exit(e.code === 'EPIPE' ? 0 : 70);
 });
-
-const GLOBAL_WITH_VALUE = new Set(['--state', '--backend']);
 
 /** The command word: the first argument that is not a global option (or its value). */
 function commandWord(argv: string[]): string | undefined {
@@ -26,11 +26,6 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-const GLOBAL_OPTIONS: [string, string][] = [
-  ['--state <file>', 'simulated host state file (default: $XENKIT_STATE, else $XDG_STATE_HOME/xenkit/sim.db)'],
-  ['--backend <name>', "sim (the simulated Xen in the state file; default) or xen (this host's Xen; $XENKIT_BACKEND)"],
-  ['--debug', 'show stack traces on errors'],
-];
 const DESCRIPTION = 'xenkit: a Xen toolstack. Runs on an embedded simulated Xen by default.';
 const EXIT_HELP = "\nExit status: 0 ok; 1 Xen (or a release's rules, or libxl) refused; 2 bad input; 3 state file locked/corrupt; 4 environment (no Xen, no libxl, no koffi, the libxl worker died); 70 internal error.";
 
@@ -70,6 +65,11 @@ async function main(): Promise<void> {
     return;
   }
   try {
+    // A plain `xk list` or `xk info` runs without loading commander (cold start).
+    const entry = COMMANDS.find((c) => c.name === commandWord(argv));
+    const quick = entry?.quick ? (await entry.load()).quick : undefined;
+    const plain = quick && parseQuick(argv, quick);
+    if (plain) return await quick.run(plain.args, plain.opts, plain.src);
     const program = await buildProgram(argv);
     await program.parseAsync(process.argv);
   } catch (e) {

@@ -21,6 +21,7 @@ import { CONTROLLER_PAUSE_MAX, PAUSE_OVERFLOW, getdomaininfoRule, maxVcpusRule }
 import { kibToPagesCeil, kibToPagesFloor, mibToPages, pagesToKiB } from '../xen/pages.js';
 import { physcapNames, physcapBits } from '../xen/physinfo.js';
 import { maxVcpusLimit } from '../xen/limits.js';
+import { domainInfo } from './dominfo.js';
 
 export const SIM_OPS = [
   'createdomain',
@@ -388,31 +389,7 @@ export class SimXen implements Hypervisor {
   }
 
   private info(d: SimDomain): DomainInfo {
-    const paused = d.pauseCount > 0;
-    const shutdown = d.shutdownReason !== null;
-    return {
-      domid: d.domid,
-      dying: false,
-      hvm: d.hvm,
-      shutdown,
-      paused,
-      blocked: false,
-      // getdomaininfo(): blocked/running only with online vCPUs (xen/common/domctl.c); measured on
-      // Xen 4.17: an unpaused domain whose vCPUs have no context is neither paused nor running.
-      running: !paused && !shutdown && d.onlineVcpus > 0,
-      hap: d.hap,
-      xs_domain: d.xsDomain,
-      shutdown_reason: d.shutdownReason,
-      tot_pages: d.totPages,
-      max_pages: d.maxPages,
-      nr_online_vcpus: d.onlineVcpus,
-      // XEN_INVALID_MAX_VCPU_ID (~0U) until the vCPUs exist (measured on Xen 4.17, and 4.6-4.11 alike).
-      max_vcpu_id: d.vcpusCreated && d.maxVcpus > 0 ? d.maxVcpus - 1 : 0xffffffff,
-      cpu_time_ns: 0,
-      ssidref: d.ssidref,
-      handle: d.handle,
-      cpupool: d.cpupool,
-    };
+    return domainInfo(d);
   }
 
   pauseDomain(domid: number): void {

@@ -141,7 +141,8 @@ export function decodeBlock(path: string, block: unknown, blob: unknown, namesTe
       flags: v.getUint32(o + 8, true),
       emulationFlags: v.getUint32(o + 12, true),
       ssidref: v.getUint32(o + 16, true),
-      handle: blob.subarray(o + 56, o + 72),
+      // A plain view (Buffer's subarray costs twice as much, 20,000 times for `xk list`).
+      handle: new Uint8Array(blob.buffer, blob.byteOffset + o + 56, 16),
       pauseCount: v.getUint8(o + 3),
       shutdownReason: reason === 0 ? null : REASONS[reason - 1]!,
       totPages,

@@ -4,7 +4,7 @@ import type { NameTable } from '../sim/store.js';
 import { handleShutdown } from './on-shutdown.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import type { HostSession } from './session.js';
-import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
+import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type ListOptions, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
 import { pagesToMiB } from '../xen/pages.js';
 
@@ -56,6 +56,11 @@ function liveByName(hv: Hypervisor, names: NameTable, name: string): number | un
   return undefined;
 }
 
+/** The name a record shows: dom0's, the toolstack's, or xl's placeholder for a domain it did not name. */
+function recordName(domid: number, name: string | undefined): string {
+  return domid === 0 ? DOM0_NAME : (name ?? `(domain ${domid})`);
+}
+
 function alive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
@@ -78,17 +83,17 @@ export class HvToolstack implements Toolstack {
     this.backend = backend;
   }
 
-  private resolve(hv: Hypervisor, names: NameTable, ref: string | number): DomainRecord {
+  private resolve(hv: Hypervisor, names: NameTable, ref: string | number, specs = true): DomainRecord {
     const r = parseDomainRef(ref);
     const domid = 'domid' in r ? r.domid : liveByName(hv, names, r.name);
     const info = domid === undefined ? undefined : exists(hv, domid);
     if (!info) throw noDomain(ref);
-    return this.record(info, names);
+    return this.record(info, names, specs);
   }
 
-  private record(info: DomainInfo, names: NameTable): DomainRecord {
-    const n = names.get(info.domid);
-    return { domid: info.domid, name: info.domid === 0 ? DOM0_NAME : (n?.name ?? `(domain ${info.domid})`), info, spec: noteOf(names, info.domid)?.spec };
+  private record(info: DomainInfo, names: NameTable, specs: boolean): DomainRecord {
+    const name = recordName(info.domid, names.get(info.domid)?.name);
+    return specs ? { domid: info.domid, name, info, spec: noteOf(names, info.domid)?.spec } : { domid: info.domid, name, info };
   }
 
   async info(): Promise<HostInfo> {
@@ -99,12 +104,16 @@ export class HvToolstack implements Toolstack {
     });
   }
 
-  async list(): Promise<DomainRecord[]> {
-    return this.session.run(false, (hv, names) => hv.listDomains().map((i) => this.record(i, names)));
+  async list(opts: ListOptions = {}): Promise<DomainRecord[]> {
+    const specs = opts.specs !== false;
+    // Without specs, the stored list where the session has one (`xk list`: one read, no SimXen).
+    const stored = specs ? undefined : this.session.listDomains?.();
+    if (stored) return stored.infos.map((info) => ({ domid: info.domid, name: recordName(info.domid, stored.names.get(info.domid)), info }));
+    return this.session.run(false, (hv, names) => hv.listDomains().map((i) => this.record(i, names, specs)));
   }
 
-  async get(ref: string | number): Promise<DomainRecord> {
-    return this.session.run(false, (hv, names) => this.resolve(hv, names, ref));
+  async get(ref: string | number, opts: ListOptions = {}): Promise<DomainRecord> {
+    return this.session.run(false, (hv, names) => this.resolve(hv, names, ref, opts.specs !== false));
   }
 
   async preview(spec: DomainSpec, opts: CreateOptions = {}): Promise<Preview> {

@@ -1,6 +1,7 @@
 import { XenkitError } from '../errors.js';
 import { LIMITS, readBounded } from '../input.js';
 import type { HostCaps } from '../xen/host.js';
+import { gicValue } from '../xen/arm.js';
 import type { ReleaseId } from '../xen/releases.js';
 import type { DomainConfig } from '../xc/config.js';
 import { parseXlCfg } from './xlcfg/parse.js';
@@ -36,7 +37,7 @@ export function specConfig(release: ReleaseId, host: HostCaps, spec: DomainSpec,
     // native GIC, and SPIs only for passthrough/vuart/virtio devices, which xenkit does not model.
     if (emulationFlags !== undefined)
       throw new XenkitError('BAD_INPUT', '--emulation-flags: the XEN_X86_EMU_* bitmap is x86; this host is arm64', { field: '--emulation-flags', value: emulationFlags, hint: 'leave it out on Arm' });
-    return { ...config, arch: { gic_version: 0, nr_spis: 0 } };
+    return { ...config, arch: { gic_version: gicValue(release, 'native'), nr_spis: 0 } };
   }
   if (emulationFlags !== undefined) config.arch = { ...(config.arch ?? {}), emulation_flags: emulationFlags };
   return config;

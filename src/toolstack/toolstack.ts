@@ -19,10 +19,10 @@ export interface Toolstack {
   readonly cpuTime: boolean;
   /** The host: release, arch, memory, cpus, capabilities. */
   info(): Promise<HostInfo>;
-  /** Every domain, ascending id, with its name (xl list). */
-  list(): Promise<DomainRecord[]>;
+  /** Every domain, ascending id, with its name (xl list); `specs: false` leaves `spec` out (a plain `xk list` reads no configs). */
+  list(opts?: ListOptions): Promise<DomainRecord[]>;
   /** One domain by name or id, as xl takes it (all digits: an id). */
-  get(ref: string | number): Promise<DomainRecord>;
+  get(ref: string | number, opts?: ListOptions): Promise<DomainRecord>;
   /** What this host's release would be asked and would answer; nothing is created. */
   preview(spec: DomainSpec, opts?: CreateOptions): Promise<Preview>;
   create(spec: DomainSpec, opts?: CreateOptions): Promise<Created>;
@@ -59,6 +59,11 @@ export interface DomainRecord {
   info: DomainInfo;
   /** The spec it was built from, where the toolstack built it (and knows it). */
   spec?: DomainSpec;
+}
+
+export interface ListOptions {
+  /** Read each domain's spec (default true); false skips the stored configs. */
+  specs?: boolean;
 }
 
 export interface CreateOptions {

@@ -23,6 +23,13 @@ export interface XlSettingView {
   value: string | readonly string[];
 }
 
+/**
+ * From this release xl reads `builder` only as a deprecated spelling of `type` (the warning "the
+ * \"builder\" option is being deprecated, please use \"type\" instead", tools/xl/xl_parse.c
+ * parse_config_data() @RELEASE-4.10.0; `type` is new there).
+ */
+export const XL_BUILDER_DEPRECATED_FROM: ReleaseId = '4.10';
+
 const XL_PARSE = (r: ReleaseId) => (inRange(r, '4.9') ? 'tools/xl/xl_parse.c' : 'tools/libxl/xl_cmdimpl.c');
 const LIBXL_CREATE = (r: ReleaseId) => `${inRange(r, '4.15') ? 'tools/libs/light' : 'tools/libxl'}/libxl_create.c`;
 const at = (file: string, r: ReleaseId) => `${file} @${releaseTag(r)}`;
@@ -44,7 +51,7 @@ export function xlFindings(r: ReleaseId, settings: ReadonlyMap<string, XlSetting
     if (reading.length && !xlReadsKeyAt(r, key)) out.push(notRead(r, key, reading, str));
   }
   const builder = str('builder');
-  if (builder !== undefined && inRange(r, '4.10') && !settings.has('type')) {
+  if (builder !== undefined && inRange(r, XL_BUILDER_DEPRECATED_FROM) && !settings.has('type')) {
     // xl's strncmp(buf, "hvm", strlen(buf)): a prefix (even "") of "hvm" or "generic"; anything else exits 1
     const t = 'hvm'.startsWith(builder) ? 'hvm' : 'generic'.startsWith(builder) ? 'pv' : undefined;
     const src = at(XL_PARSE(r), r);

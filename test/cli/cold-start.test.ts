@@ -36,3 +36,17 @@ test('xk --help does not load commander', () => {
   assert.ok(all.some((u) => u.endsWith('/src/cli/main.ts')));
   assert.deepEqual(all.filter((u) => u.includes('/node_modules/commander/')), []);
 });
+
+test('a plain xk list and xk info do not load commander (src/cli/quick.ts reads their arguments)', () => {
+  for (const args of [['list'], ['list', '--json', '-v'], ['info'], ['info', '--json']]) {
+    const all = loads(args);
+    assert.ok(all.some((u) => u.endsWith(`/src/cli/${args[0]}.ts`)), `${args.join(' ')}: its module was not seen loading`);
+    assert.deepEqual(all.filter((u) => u.includes('/node_modules/commander/')), [], `xk ${args.join(' ')} loaded commander`);
+  }
+});
+
+test('xk list loads better-sqlite3 through require, not as an ES module (node would scan its CommonJS source first)', () => {
+  const all = loads(['list']);
+  assert.ok(all.some((u) => u.endsWith('/src/sim/sqlite.ts')));
+  assert.deepEqual(all.filter((u) => u.includes('/node_modules/better-sqlite3/')), []);
+});

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSimState } from '../../src/sim/store.js';
-import { tempState, xk, xkAsync } from '../helpers/xk.js';
+import { hostWithGuests, tempState, xk, xkAsync } from '../helpers/xk.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -15,14 +15,6 @@ function fingerprint(path: string): string {
   const h = createHash('sha256');
   for (const p of [path, `${path}-wal`]) h.update(existsSync(p) ? readFileSync(p) : `no ${p}`);
   return `${h.digest('hex')} ${statSync(path).mtimeMs}`;
-}
-
-function hostWithGuests(): string {
-  const s = tempState();
-  assert.equal(xk(['--state', s, 'sim', 'init', '--xen', '4.17']).status, 0);
-  assert.equal(xk(['--state', s, 'create', 'examples/pv.cfg']).status, 0);
-  assert.equal(xk(['--state', s, 'create', 'examples/hvm.cfg', '--paused']).status, 0);
-  return s;
 }
 
 test('read commands never change the state file (bytes of the database and WAL, mtime)', () => {

@@ -42,4 +42,14 @@ export function tempState(): string {
   return join(mkdtempSync(join(tmpdir(), 'xk-cli-')), 'sim.db');
 }
 
+/** A 4.17 host in a new state file with examples/pv.cfg running (domain 1) and examples/hvm.cfg paused (domain 2). */
+export function hostWithGuests(): string {
+  const s = tempState();
+  for (const args of [['sim', 'init', '--xen', '4.17'], ['create', 'examples/pv.cfg'], ['create', 'examples/hvm.cfg', '--paused']]) {
+    const r = xk(['--state', s, ...args]);
+    if (r.status !== 0) throw new Error(`xk ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  }
+  return s;
+}
+
 export const jsonLines = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));

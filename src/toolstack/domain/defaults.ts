@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LIBXL_HAP_HOST_FROM } from '../../xen/libxl.js';
 import type { DefaultNote, DomainSpec, GuestType } from './domain-spec.js';
 
 const XL = 'tools/xl/xl_parse.c parse_config_data() @RELEASE-4.17.0';
@@ -66,7 +67,7 @@ export function applyDefaults(g: GivenSpec): DomainSpec {
     defaulted,
   };
   if (nonPv) {
-    spec.hap = pick('hap', g.hap, 'host', 'libxl', `${C_INFO}: the host's HAP (4.13+; on in 4.6 .. 4.12)`);
+    spec.hap = pick('hap', g.hap, 'host', 'libxl', `${C_INFO}: the host's HAP (from ${LIBXL_HAP_HOST_FROM}; always on before)`);
     spec.oos = pick('oos', g.oos, true, 'libxl', C_INFO);
     spec.nestedHvm = pick('nestedHvm', g.nestedHvm, false, 'libxl', B_INFO);
     spec.apic = pick('apic', g.apic, true, 'libxl', B_INFO);

@@ -3,7 +3,8 @@ import type { DomainConfig } from '../../xc/config.js';
 import { createdomainFields } from '../../xen/abi.js';
 import { EMU, emuAll } from '../../xen/emulation.js';
 import { cdfNames, cdfValue } from '../../xen/flags.js';
-import { inRange, type ReleaseId } from '../../xen/releases.js';
+import { LIBXL_HVM_PVH_FROM, libxlClassicPvh, libxlDir, libxlEmulationPolicy, libxlHapDefault } from '../../xen/libxl.js';
+import type { ReleaseId } from '../../xen/releases.js';
 import type { DomainSpec, GuestType } from './domain-spec.js';
 
 export interface EmulationOpts {
@@ -16,7 +17,7 @@ export interface EmulationOpts {
 }
 
 function x86c(r: ReleaseId): string {
-  return `${inRange(r, '4.15') ? 'tools/libs/light' : 'tools/libxl'}/libxl_x86.c libxl__arch_domain_prepare_config() @RELEASE-${r}.0`;
+  return `${libxlDir(r)}/libxl_x86.c libxl__arch_domain_prepare_config() @RELEASE-${r}.0`;
 }
 
 /**
@@ -29,27 +30,27 @@ export function libxlEmulationFlags(r: ReleaseId, type: GuestType, opts: Emulati
   const apic = opts.apic ?? true;
   const all = emuAll(r);
   const at = (value: number, why: string) => ({ value, source: `${x86c(r)}: ${why}` });
-  if (r === '4.6') return { value: 0, source: `${x86c(r)}: "No specific configuration right now" (no emulation_flags field)` };
+  const policy = libxlEmulationPolicy(r);
+  if (policy === 'none') return { value: 0, source: `${x86c(r)}: "No specific configuration right now" (no emulation_flags field)` };
   if (type === 'pv') return at(0, 'PV: no emulated devices');
-  if (r === '4.7') {
-    if (type === 'pvh') return at(0, 'classic PVH is a PV domain: no emulated devices');
-    return opts.deviceModelNone ? at(0, 'HVM without a device model: none') : at(all, 'HVM with a device model: XEN_X86_EMU_ALL');
+  if (type === 'pvh' && libxlClassicPvh(r)) return at(0, 'classic PVH is a PV domain: no emulated devices');
+  switch (policy) {
+    case 'hvm-dm':
+      return opts.deviceModelNone ? at(0, 'HVM without a device model: none') : at(all, 'HVM with a device model: XEN_X86_EMU_ALL');
+    case 'lapic-no-dm':
+      if (type !== 'pvh' && !opts.deviceModelNone) return at(all, 'HVM with a device model: XEN_X86_EMU_ALL');
+      return apic ? at(EMU.LAPIC, 'HVM without a device model, apic on: XEN_X86_EMU_LAPIC') : at(0, 'HVM without a device model, apic off: none (field left zero)');
+    case 'pvh-type':
+      if (type === 'hvm') return at(all, 'HVM: XEN_X86_EMU_ALL');
+      return apic ? at(EMU.LAPIC, 'PVH, apic on: XEN_X86_EMU_LAPIC') : at(0, 'PVH, apic off: none');
+    case 'no-vpci':
+      return type === 'pvh' ? at(EMU.LAPIC, 'PVH: XEN_X86_EMU_LAPIC') : at(all & ~EMU.VPCI, 'HVM: XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI');
+    case 'no-pirq':
+      if (type === 'pvh') return at(EMU.LAPIC, 'PVH: XEN_X86_EMU_LAPIC');
+      return opts.hvmPirq
+        ? at(all & ~EMU.VPCI, 'HVM, hvm_pirq on: XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI')
+        : at(all & ~EMU.VPCI & ~EMU.USE_PIRQ, 'HVM, hvm_pirq off (the default): XEN_X86_EMU_ALL & ~(VPCI | USE_PIRQ)');
   }
-  if (r === '4.8' && type === 'pvh') return at(0, 'classic PVH is a PV domain: no emulated devices');
-  if (r === '4.8' || r === '4.9') {
-    const noDm = type === 'pvh' || opts.deviceModelNone;
-    if (!noDm) return at(all, 'HVM with a device model: XEN_X86_EMU_ALL');
-    return apic ? at(EMU.LAPIC, 'HVM without a device model, apic on: XEN_X86_EMU_LAPIC') : at(0, 'HVM without a device model, apic off: none (field left zero)');
-  }
-  if (r === '4.10') {
-    if (type === 'hvm') return at(all, 'HVM: XEN_X86_EMU_ALL');
-    return apic ? at(EMU.LAPIC, 'PVH, apic on: XEN_X86_EMU_LAPIC') : at(0, 'PVH, apic off: none');
-  }
-  if (type === 'pvh') return at(EMU.LAPIC, 'PVH: XEN_X86_EMU_LAPIC');
-  if (inRange(r, '4.11', '4.18')) return at(all & ~EMU.VPCI, 'HVM: XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI');
-  return opts.hvmPirq
-    ? at(all & ~EMU.VPCI, 'HVM, hvm_pirq on: XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI')
-    : at(all & ~EMU.VPCI & ~EMU.USE_PIRQ, 'HVM, hvm_pirq off (the default): XEN_X86_EMU_ALL & ~(VPCI | USE_PIRQ)');
 }
 
 /** Does libxl turn the IOMMU on? libxl__domain_config_setdefault(): `default` means "when devices are passed through". */
@@ -67,11 +68,11 @@ export function wantsIommu(spec: DomainSpec): boolean {
  *  - vpmu (4.16+) and iommu (4.13+, when passthrough is on) for every type.
  */
 export function specCreateFlags(r: ReleaseId, spec: DomainSpec, hostHasHap: boolean): string[] {
-  const src = `${inRange(r, '4.15') ? 'tools/libs/light' : 'tools/libxl'}/libxl_create.c @RELEASE-${r}.0`;
-  const hap = spec.hap === 'host' || spec.hap === undefined ? (inRange(r, '4.13') ? hostHasHap : true) : spec.hap;
+  const src = `${libxlDir(r)}/libxl_create.c @RELEASE-${r}.0`;
+  const hap = spec.hap === 'host' || spec.hap === undefined ? (libxlHapDefault(r) === 'host' ? hostHasHap : true) : spec.hap;
   const set: string[] = [];
-  if (spec.type === 'pvh' && inRange(r, '4.6', '4.8')) {
-    if (!hap) throw new XenkitError('XLCFG_INVALID', `hap: a PVH guest on Xen ${r} is classic PVH, and libxl refuses it without HAP ("HAP must be on for PVH")`, { field: 'hap', value: spec.hap, hint: 'hap = 1, a host with HAP, or Xen 4.9+', source: src });
+  if (spec.type === 'pvh' && libxlClassicPvh(r)) {
+    if (!hap) throw new XenkitError('XLCFG_INVALID', `hap: a PVH guest on Xen ${r} is classic PVH, and libxl refuses it without HAP ("HAP must be on for PVH")`, { field: 'hap', value: spec.hap, hint: `hap = 1, a host with HAP, or Xen ${LIBXL_HVM_PVH_FROM}+`, source: src });
     set.push('pvh_guest', 'hap');
   } else if (spec.type !== 'pv') {
     set.push('hvm');

@@ -10,6 +10,7 @@ import { PASSTHROUGH_MODES, SHUTDOWN_ACTIONS, type CpuAffinity, type DomainSpec,
 import { CfgReader, missing } from './reader.js';
 import { parseVifSpec, VIF_SOURCE } from './vif.js';
 import { XENFIRMWAREDIR } from './to-config.js';
+import { XL_BUILDER_DEPRECATED_FROM } from '../../xen/xl-changes.js';
 
 const XL = 'tools/xl/xl_parse.c parse_config_data() @RELEASE-4.17.0';
 /** memory/maxmem in MiB: xl multiplies by 1024 into a 64-bit MemKB; xenkit keeps it exact in a double. */
@@ -140,7 +141,7 @@ function guestType(r: CfgReader, warnings: string[]): GuestType | undefined {
     const hit = prefixOf(v, [['hvm', 'hvm'], ['generic', 'pv']]);
     if (!hit) r.fail('builder', `xl: "Invalid domain type ${v}."`, '"hvm" or "generic" (or, better, type = "pv" | "pvh" | "hvm")', XL);
     if (type && type !== hit[1]) r.fail('builder', 'xl: "Contradicting \\"builder\\" and \\"type\\" options specified."', `builder agreeing with type = "${type}", or no builder`, XL);
-    warnings.push(`${where(b.file, b.value)}: builder is deprecated since Xen 4.10; write type = "${hit[1]}"`);
+    warnings.push(`${where(b.file, b.value)}: builder is deprecated since Xen ${XL_BUILDER_DEPRECATED_FROM}; write type = "${hit[1]}"`);
     type = hit[1];
   }
   return type;

@@ -12,6 +12,7 @@ import { encodeValue } from './xmlrpc.js';
 import type { ClassImpl, Ctx } from './context.js';
 import { allClasses, extensions } from './classes/index.js';
 import { Host } from './host-state.js';
+import { withPool, type PoolHooks } from './pool/hooks.js';
 
 export interface ServiceOptions {
   toolstack: Toolstack;
@@ -20,6 +21,8 @@ export interface ServiceOptions {
   adminPassword?: string;
   /** Session idle expiry (ms). */
   sessionIdleMs?: number;
+  /** A pool member (xk serve --pool): its classes and gate, made once the service exists. */
+  pool?: (svc: Service) => PoolHooks;
 }
 
 export interface CallMeta {
@@ -48,6 +51,7 @@ export class Service {
   readonly methods: string[];
   /** Printed once: the generated root password on first start. */
   readonly rootPassword?: string;
+  readonly pool?: PoolHooks;
   private locks = new Set<string>();
   private inflight = 0;
 
@@ -58,7 +62,8 @@ export class Service {
     this.events = new Events(this.store);
     this.tasks = new Tasks(this);
     this.host = new Host(this);
-    this.table = buildTable(allClasses(this), extensions(this));
+    this.pool = opts.pool?.(this);
+    this.table = buildTable(withPool(allClasses(this), this.pool), [...extensions(this), ...(this.pool?.extensions() ?? [])]);
     this.methods = listMethods(this.table);
     this.rootPassword = this.auth.ensureRoot(opts.adminPassword);
   }
@@ -79,6 +84,7 @@ export class Service {
     const r = resolve(this.table, method, params);
     const ctx: Ctx = { svc: this, client: meta.client, signal: meta.signal };
     const sig = r.served.sig;
+    await this.pool?.gate(sig.wire, r.args[0]);
     if (r.needsSession) {
       ctx.session = this.auth.session(r.args[0]);
       checkRbac(ctx, sig);

@@ -17,6 +17,13 @@ export async function rpc(url: string, method: string, params: unknown[], ms = 1
   return j.result;
 }
 
+/** The member's simulated host: `xk sim init --xen X.Y [host options]` ("4.17 --no-hap --no-shadow"). */
+function simInit(state: string, spec: string, force: boolean, memory = 16384): void {
+  const [xen, ...opts] = spec.split(' ');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--state', state, 'sim', 'init', ...(force ? ['--force'] : []), '--xen', xen!, '--memory', String(memory), '--cpus', '8', ...opts], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`xk sim init --xen ${spec}: ${r.stderr}`);
+}
+
 /**
  * N `xk serve --pool` processes over one etcd cluster, each on its own simulated host (its own state
  * file, made by `xk sim init --xen RELEASE`), member i on 127.0.0.(i+1) and all on one port, as XAPI
@@ -32,8 +39,7 @@ export class PoolProcs {
     mkdirSync(p.dir, { recursive: true });
     releases.forEach((release, i) => {
       const state = join(p.dir, `host${i}.db`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--state', state, 'sim', 'init', '--xen', release, '--memory', String(opts.memory ?? 16384), '--cpus', '8'], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`xk sim init --xen ${release}: ${r.stderr}`);
+      simInit(state, release, false, opts.memory);
       p.members.push({ i, address: `127.0.0.${i + 1}`, url: `http://127.0.0.${i + 1}:${port}`, state, release, log: [] });
     });
     for (const m of p.members) {
@@ -47,8 +53,7 @@ export class PoolProcs {
   startMember(i: number, release?: string): Promise<void> {
     const m = this.members[i]!;
     if (release && release !== m.release) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--state', m.state, 'sim', 'init', '--force', '--xen', release, '--memory', '16384', '--cpus', '8'], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`xk sim init --xen ${release}: ${r.stderr}`);
+      simInit(m.state, release, true);
       m.release = release;
     }
     const args = ['--import', 'tsx', MAIN, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`];

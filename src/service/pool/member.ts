@@ -33,7 +33,14 @@ export class PoolMember {
   lease?: Lease;
   coordinator?: { uuid: string; address: string };
   isCoordinator = false;
-  down?: string;
+  /** Why this member accepts no change (etcd unanswered for half the TTL, or the lease lost), if so. */
+  get down(): string | undefined {
+    if (this.lost) return this.lost;
+    if (this.failingSince && Date.now() - this.failingSince > this.ttl * 500) return `the pool store (etcd) has not answered this member's lease keepalive for ${((Date.now() - this.failingSince) / 1000).toFixed(1)} s`;
+    return undefined;
+  }
+  private lost?: string;
+  private failingSince?: number;
   private campaign?: Campaign;
   private observer?: ElectionObserver;
   private closed = false;
@@ -82,8 +89,8 @@ export class PoolMember {
   private async goLive(): Promise<void> {
     const lease = this.state.client.lease(this.ttl, { autoKeepAlive: true });
     this.lease = lease;
-    lease.on('keepaliveFailed', () => this.setDown('the pool store (etcd) does not answer this member\'s lease keepalive'));
-    lease.on('keepaliveSucceeded', () => this.setDown(undefined));
+    lease.on('keepaliveFailed', () => void (this.failingSince ??= Date.now()));
+    lease.on('keepaliveSucceeded', () => void (this.failingSince = undefined));
     lease.on('lost', () => {
       this.setDown(`this member lost its pool lease (etcd unreachable for more than ${this.ttl} s); rejoining when etcd answers`);
       if (!this.closed) void this.retry(() => this.goLive());
@@ -93,8 +100,8 @@ export class PoolMember {
   }
 
   private setDown(why: string | undefined): void {
-    if (why === this.down) return;
-    this.down = why;
+    if (why === this.lost) return;
+    this.lost = why;
     this.log(why ? `pool: ${why}` : 'pool: etcd answers again');
     if (why && this.isCoordinator) {
       this.isCoordinator = false;

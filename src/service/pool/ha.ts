@@ -22,11 +22,14 @@ export function watchForDead(m: PoolMember, ops: PoolOps): void {
 async function restartDead(m: PoolMember, ops: PoolOps): Promise<void> {
   if (!m.isCoordinator) return;
   const vms = ([...m.state.list('vm/').values()] as PoolVm[]).filter((v) => v.host && !ops.live(v.host));
+  const restart: PoolVm[] = [];
   for (const v of vms) {
     const dead = v.host;
     const halted = await m.state.update(`vm/${v.ref}`, (cur) => (cur && cur.host === dead ? { ...cur, host: null, power: 'Halted', domid: -1 } : (cur ?? null)));
     m.log(`pool: member ${dead} is dead: VM ${String(v.fields.name_label)} recorded Halted`);
-    if (!halted || halted.host !== null || v.fields.ha_restart_priority !== 'restart') continue;
+    if (halted && halted.host === null && v.fields.ha_restart_priority === 'restart') restart.push(v);
+  }
+  for (const v of restart) {
     try {
       const h = await ops.startOn(undefined, v.ref, undefined, false);
       m.log(`pool: HA restarted VM ${String(v.fields.name_label)} on ${h.name}`);

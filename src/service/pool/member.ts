@@ -90,12 +90,17 @@ export class PoolMember {
     const lease = this.state.client.lease(this.ttl, { autoKeepAlive: true });
     this.lease = lease;
     lease.on('keepaliveFailed', () => void (this.failingSince ??= Date.now()));
-    lease.on('keepaliveSucceeded', () => void (this.failingSince = undefined));
+    lease.on('keepaliveSucceeded', () => {
+      // Back after an outage: the watch may have stalled with its connection; catch up from one read.
+      if (this.failingSince && Date.now() - this.failingSince > this.ttl * 500) void this.state.open().catch(() => undefined);
+      this.failingSince = undefined;
+    });
     lease.on('lost', () => {
       this.setDown(`this member lost its pool lease (etcd unreachable for more than ${this.ttl} s); rejoining when etcd answers`);
       if (!this.closed) void this.retry(() => this.goLive());
     });
     await lease.put(this.state.prefix + `live/${this.uuid}`).value('{}').exec();
+    if (this.lost) await this.state.open();
     this.setDown(undefined);
   }
 

@@ -23,8 +23,9 @@ export class PoolOps {
     if (!h) throw handleInvalid('host', ref);
     return h;
   }
-  vm(ref: string): PoolVm {
-    const v = this.m.state.get(`vm/${ref}`) as PoolVm | undefined;
+  /** A VM's record read from etcd (not the cache: a change just acknowledged may not be watched yet). */
+  async vm(ref: string): Promise<PoolVm> {
+    const v = (await this.m.state.read(`vm/${ref}`)).value as PoolVm | undefined;
     if (!v) throw handleInvalid('VM', ref);
     return v;
   }
@@ -47,7 +48,7 @@ export class PoolOps {
   }
 
   async startOn(ctx: Ctx | undefined, ref: string, target: HostRec | undefined, paused: boolean): Promise<HostRec> {
-    const vm = this.vm(ref);
+    const vm = await this.vm(ref);
     if (vm.power !== 'Halted') throw new ApiFailure('VM_BAD_POWER_STATE', [ref, 'halted', vm.power.toLowerCase()]);
     const fits = target ? [fitOn(this.m.svc, vm, target, this.live(target.uuid), this.reserved.get(target.uuid) ?? 0)] : this.fits(vm);
     if (target && fits[0]!.refusal) throw fits[0]!.refusal;
@@ -63,7 +64,7 @@ export class PoolOps {
   }
 
   async power(ctx: Ctx, ref: string, op: LocalOp): Promise<void> {
-    const vm = this.vm(ref);
+    const vm = await this.vm(ref);
     if (!vm.host) throw new ApiFailure('VM_BAD_POWER_STATE', [ref, 'running', 'halted']);
     const h = this.hosts().find((x) => x.uuid === vm.host);
     if (!h || !this.live(h.uuid)) throw new ApiFailure('HOST_NOT_LIVE', [`VM ${ref} is on member ${h?.name ?? vm.host}, which is not live`]);

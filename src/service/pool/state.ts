@@ -41,13 +41,20 @@ export class PoolState {
     this.listeners.push(fn);
   }
 
-  /** Fill the cache and follow every later change. */
+  /**
+   * Fill the cache and follow every later change; again after an outage (the cache is brought up to
+   * date from one read, each difference reported as a change).
+   */
   async open(): Promise<void> {
+    await this.watcher?.cancel().catch(() => undefined);
     const r = await this.client.getAll().prefix(this.prefix).exec();
+    const seen = new Set<string>();
     for (const kv of r.kvs) {
-      const v = parse(kv);
-      if (v) this.cache.set(kv.key.toString().slice(this.prefix.length), { value: v, rev: Number(kv.mod_revision) });
+      const key = kv.key.toString().slice(this.prefix.length);
+      seen.add(key);
+      if (this.cache.get(key)?.rev !== Number(kv.mod_revision)) this.apply(kv, false);
     }
+    for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.apply({ key: Buffer.from(this.prefix + key), mod_revision: r.header.revision } as unknown as IKeyValue, true);
     this.watcher = await this.client.watch().prefix(this.prefix).startRevision(String(Number(r.header.revision) + 1)).create();
     this.watcher.on('put', (kv) => this.apply(kv, false));
     this.watcher.on('delete', (kv) => this.apply(kv, true));

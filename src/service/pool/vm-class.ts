@@ -82,7 +82,7 @@ export function poolVmClass(m: PoolMember, ops: PoolOps): ClassImpl {
         });
         return '';
       },
-      get_possible_hosts: (_c: Ctx, ref: string) => ops.fits(ops.vm(ref)).filter((f) => !f.refusal).map((f) => f.host.ref),
+      get_possible_hosts: async (_c: Ctx, ref: string) => ops.fits(await ops.vm(ref)).filter((f) => !f.refusal).map((f) => f.host.ref),
       set_name_label: (_c: Ctx, ref: string, v: string) => set(ref, 'name_label', v),
       set_name_description: (_c: Ctx, ref: string, v: string) => set(ref, 'name_description', v),
       set_ha_restart_priority: (_c: Ctx, ref: string, v: string) => {

@@ -64,6 +64,8 @@ export function register(program: Command): void {
           await app.close();
           await svc.pool?.close();
           svc.close();
+          // The etcd client may keep retrying a gone cluster: once closed, nothing of ours is left to wait for.
+          if (svc.pool) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
           resolve();
         };
         process.once('SIGINT', () => void stop('SIGINT'));

@@ -33,9 +33,13 @@ export class PoolProcs {
   readonly members: MemberProc[] = [];
   private constructor(readonly etcd: EtcdCluster, readonly port: number, readonly dir: string, readonly ttl: number) {}
 
-  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number } = {}): Promise<PoolProcs> {
+  /** How xk is run: the sources through tsx (tests), or the built dist/cli/main.js (the bench). */
+  cmd: string[] = ['--import', 'tsx', MAIN];
+
+  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[] } = {}): Promise<PoolProcs> {
     const port = await freePort('127.0.0.1');
     const p = new PoolProcs(etcd, port, join(etcd.root, 'hosts'), opts.ttl ?? 2);
+    if (opts.cmd) p.cmd = opts.cmd;
     mkdirSync(p.dir, { recursive: true });
     releases.forEach((release, i) => {
       const state = join(p.dir, `host${i}.db`);
@@ -56,7 +60,7 @@ export class PoolProcs {
       simInit(m.state, release, true);
       m.release = release;
     }
-    const args = ['--import', 'tsx', MAIN, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`];
+    const args = [...this.cmd, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`];
     const child = spawn(process.execPath, args, { env: { ...process.env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });
     m.child = child;
     return new Promise((res, rej) => {

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { EtcdCluster, skipReason } from './etcd.js';
-import { PoolProcs, rpc } from './harness.js';
+import { spawnSync } from 'node:child_process';
+import { MAIN, PoolProcs, PW, rpc } from './harness.js';
 
 const skip = skipReason();
 const PV = readFileSync(new URL('../../examples/pv.cfg', import.meta.url), 'utf8');
@@ -49,6 +50,19 @@ test('placement knows releases: in a 4.17/4.20 pool a VM 4.17 refuses starts on 
   }
   await rpc(url, 'VM.start_on', [sid, plain, hostOf.host0, false, false]);
   assert.equal(await rpc(url, 'VM.get_resident_on', [sid, plain]), hostOf.host0);
+});
+
+test('xk pool check, pointed at a supporter, follows HOST_IS_SLAVE and lists per VM which members can run it', { skip, timeout: 30000 }, async () => {
+  const supporter = pool.members.find((m) => m.url !== url)!;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'pool', 'check', '--url', supporter.url, '--json'], { encoding: 'utf8', env: { ...process.env, XENKIT_PASSWORD: PW } });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as Record<string, Record<string, string>>;
+  assert.equal(j['hvm-guest']!.host1, 'ok');
+  assert.match(j['hvm-guest']!.host0!, /^XENKIT_XEN_REFUSED: SHADOW_MISSING/);
+  assert.equal(j['web-pv']!.host0, 'ok');
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'pool', 'check', '--url', supporter.url], { encoding: 'utf8', env: { ...process.env, XENKIT_PASSWORD: '' } });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /XENKIT_PASSWORD is not set/);
 });
 
 test('rolling upgrade: host.disable, host.evacuate (destroy there, build elsewhere, same record), restart on Xen 4.20, host.enable', { skip, timeout: 60000 }, async () => {

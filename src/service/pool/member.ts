@@ -157,11 +157,18 @@ export class PoolMember {
     throw new ApiFailure('HOST_IS_SLAVE', [this.coordinator.address]);
   }
 
-  async close(): Promise<void> {
+  /** Leave: resign, revoke the lease (others see this member gone at once); bounded when etcd is away. */
+  async close(ms = 3000): Promise<void> {
     this.closed = true;
-    await this.campaign?.resign().catch(() => undefined);
-    await this.observer?.cancel().catch(() => undefined);
-    await this.lease?.revoke().catch(() => undefined);
-    await this.state.close();
+    const leave = async () => {
+      await this.campaign?.resign().catch(() => undefined);
+      await this.observer?.cancel().catch(() => undefined);
+      await this.lease?.revoke().catch(() => undefined);
+    };
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([leave(), new Promise((r) => (t = setTimeout(r, ms)))]);
+    clearTimeout(t);
+    this.lease?.release();
+    await Promise.race([this.state.close(), new Promise((r) => setTimeout(r, 500).unref())]);
   }
 }

@@ -46,9 +46,14 @@ export class PoolProcs {
       simInit(state, release, false, opts.memory);
       p.members.push({ i, address: `127.0.0.${i + 1}`, url: `http://127.0.0.${i + 1}:${port}`, state, release, log: [] });
     });
-    for (const m of p.members) {
-      await p.startMember(m.i);
-      if (m.i === 0) await p.waitCoordinator(10000);
+    try {
+      // The first member creates the pool and is elected; the others join it together.
+      await p.startMember(0);
+      await p.waitCoordinator(10000);
+      await Promise.all(p.members.slice(1).map((m) => p.startMember(m.i)));
+    } catch (e) {
+      p.stop();
+      throw e;
     }
     return p;
   }

@@ -45,12 +45,13 @@ export function register(program: Command): void {
       const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
       const state = statePath(cmd);
       const ts = await openToolstack({ backend, state });
+      if (o.pool && o.import) throw badInput('--import', o.import, 'no --import with --pool (a pool\'s VMs come from xenkit.VM.create_from_xlcfg on its coordinator)');
       const pool = o.pool ? await poolFor(o, host, port) : undefined;
       const svc = new Service({ toolstack: ts, store: serviceStorePath(state), adminPassword: process.env.XENKIT_ADMIN_PASSWORD, pool: pool && ((s) => pool(s, log)) });
       if (svc.rootPassword) process.stderr.write(`xk serve: user root created with password ${svc.rootPassword} (shown once; change it with xk user passwd root)\n`);
       const halted = await svc.start();
       for (const ref of halted) log.warn({ vm: ref }, 'VM recorded running but its domain is gone: now Halted');
-      if (o.import && !o.pool) await importDir(svc, o.import, log);
+      if (o.import) await importDir(svc, o.import, log);
       const tls = o.tlsCert ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey!) } : undefined;
       const app = buildServer(svc, { ui: o.ui, tls, logger: log });
       await app.listen({ host, port });

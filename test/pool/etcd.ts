@@ -72,7 +72,12 @@ export class EtcdCluster {
       '--initial-cluster', cluster, '--initial-cluster-token', `xk-${process.pid}`, '--initial-cluster-state', state,
       '--heartbeat-interval', '50', '--election-timeout', '500', '--logger', 'zap', '--log-level', 'error',
     ];
-    m.proc = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    m.proc = proc;
+    // If the test process ends without stop() (a timeout, an uncaught error), the member goes too.
+    const reap = () => proc.kill('SIGKILL');
+    process.once('exit', reap);
+    proc.once('exit', () => process.removeListener('exit', reap));
     let err = '';
     m.proc.stderr!.on('data', (d) => (err = (err + String(d)).slice(-2000)));
     m.proc.once('exit', () => void (m.proc = undefined));

@@ -68,6 +68,10 @@ export class PoolProcs {
     const args = [...this.cmd, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`];
     const child = spawn(process.execPath, args, { env: { ...process.env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });
     m.child = child;
+    // If the test process ends without its after hook (a timeout, an uncaught error), the member goes too.
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     return new Promise((res, rej) => {
       const t = setTimeout(() => rej(new Error(`member ${i} did not start within 20 s: ${m.log.slice(-5).join('\n')}`)), 20000);
       const onData = (c: Buffer) => {

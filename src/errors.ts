@@ -133,6 +133,8 @@ export const ERROR_CODES = {
   NO_KOFFI: ['environment', 'the koffi FFI module (an optional dependency) is not installed'],
   UNSUPPORTED_RELEASE: ['environment', 'the host runs a Xen release xenkit does not know, or tools of another release'],
   LIBXL_WORKER: ['environment', 'the libxl worker process died or answered something that is not its one JSON line'],
+  POOL_UNREACHABLE: ['environment', 'the pool member given by --url does not answer'],
+  POOL_CALL_FAILED: ['environment', 'a pool member answered a XenAPI failure (its code and parameters are in the message)'],
   LIBXL_ERROR: ['refused', 'libxl failed with an error number it does not name'],
   ABI_MISMATCH: ['internal', "xenkit's own layout facts do not add up (a bug: report it)"],
   FACTS_INCOMPLETE: ['internal', 'a per-release facts table misses a release or covers one twice (a bug: report it)'],

@@ -31,5 +31,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'releases', description: 'the Xen releases xenkit knows and their createdomain facts', load: () => import('./releases.js') },
   { name: 'serve', description: 'serve XenAPI (JSON-RPC, XML-RPC) to XenAPI clients', load: () => import('./serve.js') },
   { name: 'user', args: '<action>', description: "the XenAPI service's users: add, list, remove, passwd", load: () => import('./user.js') },
+  { name: 'pool', args: '<action>', description: 'a pool of xk serve hosts: check (which members can run each VM)', load: () => import('./pool.js') },
   { name: 'sim', description: 'the simulated host: init, reset, inject, status', load: () => import('./sim.js') },
 ];

@@ -10,6 +10,7 @@ import { serviceStorePath } from '../service/paths.js';
 import { buildServer } from '../service/server.js';
 import { Service } from '../service/service.js';
 import { statePath } from './host.js';
+import type { Pool } from '../service/pool/index.js';
 
 function parseListen(s: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(s);
@@ -19,7 +20,7 @@ function parseListen(s: string): { host: string; port: number } {
 
 const loopback = (h: string) => h === 'localhost' || h === '::1' || /^127\./.test(h);
 
-interface ServeOpts { listen: string; ui?: string; tlsCert?: string; tlsKey?: string; import?: string; insecure?: boolean }
+interface ServeOpts { pool?: string; poolName: string; poolTtl: string; poolHostName?: string; listen: string; ui?: string; tlsCert?: string; tlsKey?: string; import?: string; insecure?: boolean }
 
 /** `xk serve`: the XenAPI service over the toolstack (the sim by default, the CLI's state file). */
 export function register(program: Command): void {
@@ -31,6 +32,10 @@ export function register(program: Command): void {
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--tls-key <file>', 'TLS key (PEM)')
     .option('--import <dir>', 'import every *.cfg in DIR as a halted VM (once: files already imported are skipped)')
+    .option('--pool <etcd://HOST:PORT,...>', 'join (or create) a pool whose shared state is in this etcd cluster')
+    .option('--pool-name <name>', 'the pool (its prefix in etcd)', 'default')
+    .option('--pool-ttl <s>', 'lease TTL: a member or coordinator silent this long is replaced', '10')
+    .option('--pool-host-name <name>', 'this member\'s name in the pool (default: hostname-ADDR:PORT)')
     .option('--insecure-listen', 'allow a non-loopback address without TLS (passwords then cross the network in clear)')
     .action(async (o: ServeOpts & { insecureListen?: boolean }, cmd: Command) => {
       const { host, port } = parseListen(o.listen);
@@ -41,7 +46,9 @@ export function register(program: Command): void {
       const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
       const state = statePath(cmd);
       const ts = await openToolstack({ backend, state });
-      const svc = new Service({ toolstack: ts, store: serviceStorePath(state), adminPassword: process.env.XENKIT_ADMIN_PASSWORD });
+      if (o.pool && o.import) throw badInput('--import', o.import, 'no --import with --pool (a pool\'s VMs come from xenkit.VM.create_from_xlcfg on its coordinator)');
+      const pool = o.pool ? await poolFor(o, host, port) : undefined;
+      const svc = new Service({ toolstack: ts, store: serviceStorePath(state), adminPassword: process.env.XENKIT_ADMIN_PASSWORD, pool: pool && ((s) => pool(s, log)) });
       if (svc.rootPassword) process.stderr.write(`xk serve: user root created with password ${svc.rootPassword} (shown once; change it with xk user passwd root)\n`);
       const halted = await svc.start();
       for (const ref of halted) log.warn({ vm: ref }, 'VM recorded running but its domain is gone: now Halted');
@@ -49,6 +56,7 @@ export function register(program: Command): void {
       const tls = o.tlsCert ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey!) } : undefined;
       const app = buildServer(svc, { ui: o.ui, tls, logger: log });
       await app.listen({ host, port });
+      if (svc.pool) await (svc.pool as Pool).start();
       const addr = app.server.address() as { address: string; port: number };
       log.info({ url: `${tls ? 'https' : 'http'}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, backend: ts.backend, store: svc.store.path }, 'xk serve listening');
       await new Promise<void>((resolve) => {
@@ -56,13 +64,28 @@ export function register(program: Command): void {
           log.info({ signal: sig }, 'stopping: finishing in-flight calls');
           svc.events.wakeAll();
           await app.close();
+          await svc.pool?.close();
           svc.close();
+          // The etcd client may keep retrying a gone cluster: once closed, nothing of ours is left to wait for.
+          if (svc.pool) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
           resolve();
         };
         process.once('SIGINT', () => void stop('SIGINT'));
         process.once('SIGTERM', () => void stop('SIGTERM'));
       });
     });
+}
+
+/** --pool: the member's options checked before anything starts (a bad URL is bad input, not a hang). */
+async function poolFor(o: ServeOpts, host: string, port: number) {
+  const { parsePoolUrl, parsePoolName } = await import('../service/pool/url.js');
+  const { createPool } = await import('../service/pool/index.js');
+  const etcd = parsePoolUrl(o.pool);
+  const name = parsePoolName(o.poolName);
+  const ttl = Number(o.poolTtl);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw badInput('--pool-ttl', o.poolTtl, 'whole seconds from 1 to 3600');
+  if (port === 0) throw badInput('--listen', `${host}:0`, 'a fixed port in a pool (members and clients reach each other at ADDR:PORT)');
+  return (svc: Service, log: pino.Logger) => createPool({ etcd, pool: name, address: host, port, ttl, name: o.poolHostName, log: (msg, x) => log.info(x ?? {}, msg) })(svc);
 }
 
 async function importDir(svc: Service, dir: string, log: pino.Logger): Promise<void> {

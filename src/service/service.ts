@@ -13,6 +13,7 @@ import type { ClassImpl, Ctx } from './context.js';
 import { allClasses, extensions } from './classes/index.js';
 import { Host } from './host-state.js';
 import { DomainWatch } from './domain-watch.js';
+import { withPool, type PoolHooks } from './pool/hooks.js';
 
 export interface ServiceOptions {
   toolstack: Toolstack;
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   sessionIdleMs?: number;
   /** How often the backend's domain list is read for changes made outside the service (ms; 0: never). */
   domainPollMs?: number;
+  /** A pool member (xk serve --pool): its classes and gate, made once the service exists. */
+  pool?: (svc: Service) => PoolHooks;
 }
 
 export interface CallMeta {
@@ -52,6 +55,7 @@ export class Service {
   readonly methods: string[];
   /** Printed once: the generated root password on first start. */
   readonly rootPassword?: string;
+  readonly pool?: PoolHooks;
   private locks = new Set<string>();
   private inflight = 0;
 
@@ -63,7 +67,8 @@ export class Service {
     this.tasks = new Tasks(this);
     this.host = new Host(this);
     this.domains = new DomainWatch(this, opts.domainPollMs);
-    this.table = buildTable(allClasses(this), extensions(this));
+    this.pool = opts.pool?.(this);
+    this.table = buildTable(withPool(allClasses(this), this.pool), [...extensions(this), ...(this.pool?.extensions() ?? [])]);
     this.methods = listMethods(this.table);
     this.rootPassword = this.auth.ensureRoot(opts.adminPassword);
   }
@@ -86,6 +91,7 @@ export class Service {
     const r = resolve(this.table, method, params);
     const ctx: Ctx = { svc: this, client: meta.client, signal: meta.signal };
     const sig = r.served.sig;
+    await this.pool?.gate(sig.wire, r.args[0]);
     if (r.needsSession) {
       ctx.session = this.auth.session(r.args[0]);
       checkRbac(ctx, sig);

@@ -1,0 +1,78 @@
+import { ApiFailure, handleInvalid } from '../failure.js';
+import { uuidOf } from '../host-state.js';
+import type { PoolMember } from './member.js';
+import { rowOf, type PoolVm } from './placement.js';
+
+/** This member's free memory and vCPUs published after each change of its domains. */
+export async function publishRoom(m: PoolMember): Promise<void> {
+  const info = await m.svc.ts.info();
+  await m.state.update(`host/${m.uuid}`, (cur) => (cur ? { ...cur, free_mib: info.free_memory_mib } : null));
+}
+
+async function current(m: PoolMember, ref: string): Promise<{ vm: PoolVm; rev: number }> {
+  const r = await m.state.read(`vm/${ref}`);
+  if (!r.value) throw handleInvalid('VM', ref);
+  return { vm: r.value as PoolVm, rev: r.rev };
+}
+
+/**
+ * Build the VM's domain here, then record it as resident here only if its record has not changed
+ * since it was read (etcd compare on mod revision); if another change won, the domain is destroyed
+ * and the caller told: no VM ever runs on two members.
+ */
+export async function bootHere(m: PoolMember, ref: string, paused: boolean): Promise<void> {
+  const { vm, rev } = await current(m, ref);
+  if (vm.power !== 'Halted') throw new ApiFailure('VM_BAD_POWER_STATE', [ref, 'halted', vm.power.toLowerCase()]);
+  const c = await m.svc.ts.create(m.svc.host.specOf(rowOf(vm)), { paused });
+  let won = false;
+  try {
+    won = await m.state.cas(`vm/${ref}`, rev, { ...vm, host: m.uuid, power: paused ? 'Paused' : 'Running', domid: c.domid });
+  } finally {
+    if (!won) await m.svc.ts.destroy(c.domid).catch(() => undefined);
+  }
+  if (!won) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', ref]);
+  await publishRoom(m);
+}
+
+export const LOCAL_OPS = ['hard_shutdown', 'clean_shutdown', 'pause', 'unpause'] as const;
+export type LocalOp = (typeof LOCAL_OPS)[number];
+
+/** A power operation on a VM resident here, recorded (compare on revision) once done. */
+export async function opHere(m: PoolMember, ref: string, op: LocalOp): Promise<void> {
+  const { vm, rev } = await current(m, ref);
+  if (vm.host !== m.uuid || vm.power === 'Halted') throw new ApiFailure('VM_BAD_POWER_STATE', [ref, 'running', vm.power.toLowerCase()]);
+  const ts = m.svc.ts;
+  const want = op === 'pause' || op === 'clean_shutdown' ? 'Running' : op === 'unpause' ? 'Paused' : vm.power;
+  if (vm.power !== want) throw new ApiFailure('VM_BAD_POWER_STATE', [ref, want.toLowerCase(), vm.power.toLowerCase()]);
+  const ours = await ts.get(vm.domid).then((d) => uuidOf(d.info.handle) === vm.uuid).catch(() => false);
+  let next: PoolVm;
+  if (op === 'pause' || op === 'unpause') {
+    await (op === 'pause' ? ts.pause(vm.domid) : ts.unpause(vm.domid));
+    next = { ...vm, power: op === 'pause' ? 'Paused' : 'Running' };
+  } else {
+    if (ours && op === 'clean_shutdown') await ts.shutdown(vm.domid, 'poweroff');
+    if (await ts.get(vm.domid).then((d) => uuidOf(d.info.handle) === vm.uuid).catch(() => false)) await ts.destroy(vm.domid);
+    next = { ...vm, host: null, power: 'Halted', domid: -1 };
+  }
+  if (!(await m.state.cas(`vm/${ref}`, rev, next))) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', ref]);
+  await publishRoom(m);
+}
+
+/**
+ * On joining: this member's domains against the pool's records. A domain of a pool VM recorded on
+ * another member (moved while this one was away) is destroyed; a VM recorded here whose domain is
+ * gone is Halted. Domains the pool does not know are never touched.
+ */
+export async function reconcileHere(m: PoolMember): Promise<void> {
+  const vms = [...m.state.list('vm/').values()] as PoolVm[];
+  const byUuid = new Map(vms.map((v) => [v.uuid, v]));
+  const doms = (await m.svc.ts.list()).filter((d) => d.domid !== 0);
+  const mine = new Set<string>();
+  for (const d of doms) {
+    const v = byUuid.get(uuidOf(d.info.handle));
+    if (!v) continue;
+    if (v.host === m.uuid && v.domid === d.domid) mine.add(v.ref);
+    else await m.svc.ts.destroy(d.domid);
+  }
+  for (const v of vms) if (v.host === m.uuid && !mine.has(v.ref)) await m.state.update(`vm/${v.ref}`, (cur) => (cur && cur.host === m.uuid ? { ...cur, host: null, power: 'Halted', domid: -1 } : (cur ?? null)));
+}

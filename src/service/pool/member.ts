@@ -1,0 +1,174 @@
+import type { Campaign, ElectionObserver, Lease } from 'etcd3';
+import { ApiFailure } from '../failure.js';
+import type { Service } from '../service.js';
+import { PoolState, type Json } from './state.js';
+import { mirrorAuth, pushUsers } from './auth-mirror.js';
+
+export interface MemberOptions {
+  /** etcd client URLs (http://HOST:PORT). */
+  etcd: string[];
+  pool: string;
+  /** The address other members and clients reach this one at (HOST_IS_SLAVE carries it), and its port. */
+  address: string;
+  port: number;
+  /** Lease TTL in seconds: a member silent this long is dead, a coordinator replaced (default 10). */
+  ttl?: number;
+  log?: (msg: string, o?: Json) => void;
+}
+
+/** What a member publishes about itself (host/<uuid>); it stays when the member dies (marked dead). */
+export interface HostRec extends Json {
+  ref: string; uuid: string; metrics: string; dom0: string; dom0Uuid: string; address: string; port: number; name: string;
+  release: string; version: string; caps: Json; cpus: number; total_mib: number; free_mib: number; enabled: boolean;
+}
+
+/**
+ * This host as a pool member: its record, a lease-bound `live/<uuid>` key (host_metrics.live follows
+ * it), and its candidacy in the coordinator election (etcd's election recipe: the oldest live lease on
+ * the election prefix leads). While etcd does not answer the lease keepalive, `down` says why.
+ */
+export class PoolMember {
+  readonly state: PoolState;
+  readonly ttl: number;
+  lease?: Lease;
+  coordinator?: { uuid: string; address: string };
+  isCoordinator = false;
+  /** Why this member accepts no change (etcd unanswered for half the TTL, or the lease lost), if so. */
+  get down(): string | undefined {
+    if (this.lost) return this.lost;
+    if (this.failingSince && Date.now() - this.failingSince > this.ttl * 500) return `the pool store (etcd) has not answered this member's lease keepalive for ${((Date.now() - this.failingSince) / 1000).toFixed(1)} s`;
+    return undefined;
+  }
+  private lost?: string;
+  private failingSince?: number;
+  private campaign?: Campaign;
+  private observer?: ElectionObserver;
+  private closed = false;
+  private changeHooks: (() => void)[] = [];
+
+  constructor(readonly svc: Service, readonly opts: MemberOptions) {
+    this.ttl = opts.ttl ?? 10;
+    this.state = new PoolState(opts.etcd, opts.pool);
+  }
+
+  get uuid(): string {
+    return this.svc.host.ids.hostUuid;
+  }
+  log(msg: string, o?: Json): void {
+    this.opts.log?.(msg, o);
+  }
+  onRoleChange(fn: () => void): void {
+    this.changeHooks.push(fn);
+  }
+
+  /** Join: read the pool, create it if this is the first member, publish this host, campaign. */
+  async join(record: HostRec): Promise<void> {
+    await this.state.open();
+    const ids = this.svc.host.ids;
+    await this.state.cas('pool', 0, { ref: ids.pool, uuid: ids.poolUuid, name_label: this.opts.pool, name_description: '', other_config: {} });
+    await pushUsers(this);
+    mirrorAuth(this);
+    await this.state.update(`host/${this.uuid}`, (cur) => ({ ...record, enabled: cur?.enabled ?? true }));
+    await this.goLive();
+    this.observer = await this.state.client.namespace(this.state.prefix).election('coordinator', this.ttl).observe();
+    this.observer.on('change', (v) => this.setLeader(v));
+    this.setLeader(this.observer.leader());
+    this.run();
+  }
+
+  private setLeader(v: string | undefined): void {
+    try {
+      this.coordinator = v ? (JSON.parse(v) as { uuid: string; address: string }) : undefined;
+    } catch {
+      this.coordinator = undefined;
+    }
+    for (const h of this.changeHooks) h();
+  }
+
+  /** The live key under a fresh lease; a lost lease (etcd unreachable longer than the TTL) is renewed when etcd answers again. */
+  private async goLive(): Promise<void> {
+    const lease = this.state.client.lease(this.ttl, { autoKeepAlive: true });
+    this.lease = lease;
+    lease.on('keepaliveFailed', () => void (this.failingSince ??= Date.now()));
+    lease.on('keepaliveSucceeded', () => {
+      // Back after an outage: the watch may have stalled with its connection; catch up from one read.
+      if (this.failingSince && Date.now() - this.failingSince > this.ttl * 500) void this.state.open().catch(() => undefined);
+      this.failingSince = undefined;
+    });
+    lease.on('lost', () => {
+      this.setDown(`this member lost its pool lease (etcd unreachable for more than ${this.ttl} s); rejoining when etcd answers`);
+      if (!this.closed) void this.retry(() => this.goLive());
+    });
+    await lease.put(this.state.prefix + `live/${this.uuid}`).value('{}').exec();
+    if (this.lost) await this.state.open();
+    this.setDown(undefined);
+  }
+
+  private setDown(why: string | undefined): void {
+    if (why === this.lost) return;
+    this.lost = why;
+    this.log(why ? `pool: ${why}` : 'pool: etcd answers again');
+    if (why && this.isCoordinator) {
+      this.isCoordinator = false;
+      void this.campaign?.resign().catch(() => undefined);
+      this.campaign = undefined;
+      void this.retry(async () => this.run());
+    }
+    for (const h of this.changeHooks) h();
+  }
+
+  /** Campaign until closed: elected, or after a failed campaign, again (bounded pace). */
+  private run(): void {
+    if (this.closed || this.campaign) return;
+    const c = this.state.client.namespace(this.state.prefix).election('coordinator', this.ttl).campaign(JSON.stringify({ uuid: this.uuid, address: this.opts.address }));
+    this.campaign = c;
+    c.on('elected', () => {
+      this.isCoordinator = true;
+      this.log('pool: this member is the coordinator');
+      for (const h of this.changeHooks) h();
+    });
+    c.on('error', (e: Error) => {
+      this.isCoordinator = false;
+      this.campaign = undefined;
+      this.log(`pool: campaign failed (${e.message}); campaigning again`);
+      for (const h of this.changeHooks) h();
+      void this.retry(async () => this.run());
+    });
+  }
+
+  private async retry(fn: () => Promise<void>): Promise<void> {
+    for (let i = 0; !this.closed; i++) {
+      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** i, 2000)));
+      try {
+        await fn();
+        return;
+      } catch {
+        /* etcd still away */
+      }
+    }
+  }
+
+  /** A change needs etcd and, for control calls, the coordinator: HOST_IS_SLAVE as XAPI answers on a supporter. */
+  assertCoordinator(): void {
+    if (this.down) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', [`this member accepts no change now: ${this.down}`]);
+    if (this.isCoordinator) return;
+    if (!this.coordinator) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', ['no pool coordinator is elected at the moment (an election takes up to the lease TTL); retry shortly']);
+    // XAPI: Server_error (host_is_slave, [Pool_role.get_master_address ()]) (ocaml/xapi/xapi_session.ml @e2ee48d6).
+    throw new ApiFailure('HOST_IS_SLAVE', [this.coordinator.address]);
+  }
+
+  /** Leave: resign, revoke the lease (others see this member gone at once); bounded when etcd is away. */
+  async close(ms = 3000): Promise<void> {
+    this.closed = true;
+    const leave = async () => {
+      await this.campaign?.resign().catch(() => undefined);
+      await this.observer?.cancel().catch(() => undefined);
+      await this.lease?.revoke().catch(() => undefined);
+    };
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([leave(), new Promise((r) => (t = setTimeout(r, ms)))]);
+    clearTimeout(t);
+    this.lease?.release();
+    await Promise.race([this.state.close(), new Promise((r) => setTimeout(r, 500).unref())]);
+  }
+}

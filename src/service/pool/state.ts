@@ -1,0 +1,130 @@
+import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+import { ApiFailure } from '../failure.js';
+
+export type Json = Record<string, any>;
+export type Change = { key: string; value: Json | null; rev: number };
+
+/** Why a change could not be made: the pool store is unreachable (answered, never a stack trace). */
+export function unavailable(e: unknown): ApiFailure {
+  if (e instanceof ApiFailure) return e;
+  return new ApiFailure('XENKIT_POOL_UNAVAILABLE', [`the pool store (etcd) did not answer: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}; no change was made`]);
+}
+
+const parse = (kv: IKeyValue): Json | null => {
+  try {
+    return JSON.parse(kv.value.toString()) as Json;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The pool's shared state in etcd under `xenkit/<pool>/`: a cache of every key, filled by one range
+ * read and then kept by one watch from the next revision (etcd's revisions order every change), and
+ * changes as transactions that compare a key's mod revision, so of two conflicting changes exactly
+ * one wins (etcd's Txn: compare, then put or fail).
+ */
+export class PoolState {
+  readonly client: Etcd3;
+  readonly prefix: string;
+  readonly cache = new Map<string, { value: Json; rev: number }>();
+  private watcher?: Watcher;
+  private listeners: ((c: Change) => void)[] = [];
+
+  constructor(hosts: string[], pool: string, opts: { callMs?: number } = {}) {
+    const ms = opts.callMs ?? 3000;
+    this.client = new Etcd3({ hosts, dialTimeout: ms, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + ms }) });
+    this.prefix = `xenkit/${pool}/`;
+  }
+
+  onChange(fn: (c: Change) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /**
+   * Fill the cache and follow every later change; again after an outage (the cache is brought up to
+   * date from one read, each difference reported as a change).
+   */
+  async open(): Promise<void> {
+    await this.watcher?.cancel().catch(() => undefined);
+    const r = await this.client.getAll().prefix(this.prefix).exec();
+    const seen = new Set<string>();
+    for (const kv of r.kvs) {
+      const key = kv.key.toString().slice(this.prefix.length);
+      seen.add(key);
+      if (this.cache.get(key)?.rev !== Number(kv.mod_revision)) this.apply(kv, false);
+    }
+    for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.apply({ key: Buffer.from(this.prefix + key), mod_revision: r.header.revision } as unknown as IKeyValue, true);
+    this.watcher = await this.client.watch().prefix(this.prefix).startRevision(String(Number(r.header.revision) + 1)).create();
+    this.watcher.on('put', (kv) => this.apply(kv, false));
+    this.watcher.on('delete', (kv) => this.apply(kv, true));
+  }
+
+  private apply(kv: IKeyValue, del: boolean): void {
+    const key = kv.key.toString().slice(this.prefix.length);
+    const rev = Number(kv.mod_revision);
+    const value = del ? null : parse(kv);
+    if (value) this.cache.set(key, { value, rev });
+    else this.cache.delete(key);
+    for (const l of this.listeners) l({ key, value, rev });
+  }
+
+  get(key: string): Json | undefined {
+    return this.cache.get(key)?.value;
+  }
+  /** Every cached key under `dir/` (e.g. 'vm/'), by the rest of its name. */
+  list(dir: string): Map<string, Json> {
+    const out = new Map<string, Json>();
+    for (const [k, v] of this.cache) if (k.startsWith(dir)) out.set(k.slice(dir.length), v.value);
+    return out;
+  }
+
+  /** A linearizable read (from the etcd leader, not the cache), with its mod revision (0: absent). */
+  async read(key: string): Promise<{ value: Json | undefined; rev: number }> {
+    try {
+      const r = await this.client.get(this.prefix + key).exec();
+      const kv = r.kvs[0];
+      return { value: kv ? (parse(kv) ?? undefined) : undefined, rev: kv ? Number(kv.mod_revision) : 0 };
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+
+  /**
+   * Put `value` only if `key`'s mod revision is still `rev` (0: only if absent); false when another
+   * change came first. With `lease`, the key lives as long as that lease.
+   */
+  async cas(key: string, rev: number, value: Json | null, lease?: string): Promise<boolean> {
+    const k = this.prefix + key;
+    try {
+      const tx = this.client.if(k, 'Mod', '==', rev);
+      const r = await (value === null ? tx.then(this.client.delete().key(k)) : tx.then(this.client.put(k).value(JSON.stringify(value)).lease(lease ?? 0))).commit();
+      return r.succeeded;
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Read, change, write; retried while others win the race (bounded); the function may refuse (throw). */
+  async update(key: string, fn: (cur: Json | undefined) => Json | null, tries = 20): Promise<Json | null> {
+    for (let i = 0; i < tries; i++) {
+      const cur = await this.read(key);
+      const next = fn(cur.value);
+      if (await this.cas(key, cur.rev, next)) return next;
+    }
+    throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', [key, `${tries} conflicting changes in a row`]);
+  }
+
+  async put(key: string, value: Json, lease?: string): Promise<void> {
+    try {
+      await this.client.put(this.prefix + key).value(JSON.stringify(value)).lease(lease ?? 0).exec();
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.cancel().catch(() => undefined);
+    this.client.close();
+  }
+}

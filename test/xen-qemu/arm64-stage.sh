@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Debian's arm64 Xen for the Arm QEMU test (arm64.sh), without touching the host: a private apt
+# configuration (its own sources.list, lists, cache and an empty dpkg status, APT::Architecture=arm64)
+# downloads the packages below and `dpkg-deb -x` unpacks them into a staging root. Nothing is installed.
+#
+#   bash test/xen-qemu/arm64-stage.sh 4.17|4.20     prints the staging root's path as its last line
+#
+# 4.17: Debian 12 bookworm (+ bookworm-security); 4.20: Debian 13 trixie (+ trixie-security).
+# Cache: XK_ARM64_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/xenkit/arm64-REL: apt/ (lists, less than a
+# day old, are reused), debs/, root/ (rebuilt only when the set of .debs changes), root.list.
+# Exit: 0 ready, 77 (apt-get, dpkg-deb or the network cannot be had: stderr's last line says why), 1.
+# XK_ARM64_OFFLINE=1: no apt-get at all; the cache as it is.
+set -euo pipefail
+
+REL=${1:?usage: arm64-stage.sh 4.17|4.20}
+case $REL in
+  4.17) SUITE=bookworm ;;
+  4.20) SUITE=trixie ;;
+  *) echo "arm64-stage: release $REL is not staged (4.17 or 4.20)" >&2; exit 1 ;;
+esac
+C=${XK_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenkit/arm64-$REL}
+# The hypervisor, dom0's kernel (resolved from the linux-image-arm64 metapackage below), a static
+# busybox, the static libraries and headers the probe links (libxen-dev), and the shared libxen*.
+PKGS=(xen-hypervisor-$REL-arm64 busybox-static libxen-dev "libxenmisc$REL" libxencall1 libxendevicemodel1
+  libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoolcore1 libxentoollog1 libxenhypfs1)
+
+say() { printf 'arm64-stage: %s\n' "$*" >&2; }
+cannot() { say "cannot stage Debian's arm64 Xen $REL: $*"; exit 77; }
+command -v apt-get > /dev/null || cannot "no apt-get"
+command -v dpkg-deb > /dev/null || cannot "no dpkg-deb"
+mkdir -p "$C/apt/lists/partial" "$C/apt/cache/archives/partial" "$C/debs"
+printf '%s\n' "deb [arch=arm64] http://deb.debian.org/debian $SUITE main" \
+  "deb [arch=arm64] http://security.debian.org/debian-security $SUITE-security main" > "$C/apt/sources.list"
+APT=(-q -o APT::Architecture=arm64 -o APT::Architectures=arm64 -o "Dir::Etc::SourceList=$C/apt/sources.list"
+  -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$C/apt/lists" -o "Dir::Cache=$C/apt/cache"
+  -o Dir::State::status=/dev/null)
+
+if [ "${XK_ARM64_OFFLINE:-}" != 1 ]; then
+  if [ -z "$(find "$C/apt/lists" -maxdepth 1 -name "*_${SUITE}_main_binary-arm64_Packages*" -mmin -1440 2> /dev/null)" ]; then
+    apt-get "${APT[@]}" update > "$C/apt-update.log" 2>&1 || {
+      tail -n 5 "$C/apt-update.log" >&2
+      ls "$C/apt/lists/"*"_${SUITE}_main_"* > /dev/null 2>&1 || cannot "apt-get update failed (log: $C/apt-update.log)"
+      say "apt-get update failed; using the lists of the last run"
+    }
+  fi
+  kernel=$(apt-cache "${APT[@]}" depends linux-image-arm64 2> /dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-arm64\)$/\1/p' | head -n 1)
+  [ -n "$kernel" ] || cannot "linux-image-arm64 names no kernel package"
+  PKGS+=("$kernel")
+  echo "$kernel" > "$C/kernel.pkg"
+  want=()
+  while read -r p v; do
+    [ -n "$v" ] && [ "$v" != '(none)' ] || cannot "$SUITE has no arm64 $p"
+    ls "$C/debs/${p}_${v/:/%3a}_"*.deb > /dev/null 2>&1 || want+=("$p=$v")
+  done < <(apt-cache "${APT[@]}" policy "${PKGS[@]}" 2> /dev/null | awk '/^[^ ]/ { sub(/:$/, ""); p = $1 } /Candidate:/ { print p, $2 }')
+  if ((${#want[@]})); then
+    say "downloading ${#want[@]} packages: ${want[*]}"
+    (cd "$C/debs" && apt-get "${APT[@]}" download "${want[@]}") > "$C/apt-download.log" 2>&1 || {
+      tail -n 5 "$C/apt-download.log" >&2
+      cannot "apt-get download failed (log: $C/apt-download.log)"
+    }
+  fi
+else
+  [ -f "$C/kernel.pkg" ] || cannot "XK_ARM64_OFFLINE=1 but the cache has no kernel"
+  PKGS+=("$(cat "$C/kernel.pkg")")
+fi
+
+debs=()
+for p in "${PKGS[@]}"; do
+  f=$(ls -v "$C/debs/${p}_"*_arm64.deb 2> /dev/null | tail -n 1 || true)
+  [ -n "$f" ] || cannot "no cached .deb of $p"
+  debs+=("$(basename "$f")")
+done
+list=$(printf '%s\n' "${debs[@]}")
+if [ ! -f "$C/root/.complete" ] || [ "$(cat "$C/root.list" 2> /dev/null)" != "$list" ]; then
+  say "unpacking ${#debs[@]} packages into $C/root"
+  rm -rf "$C/root.new"
+  mkdir -p "$C/root.new"
+  for d in "${debs[@]}"; do dpkg-deb -x "$C/debs/$d" "$C/root.new"; done
+  touch "$C/root.new/.complete"
+  rm -rf "$C/root"
+  mv "$C/root.new" "$C/root"
+  printf '%s\n' "$list" > "$C/root.list"
+fi
+S=$C/root
+ls "$S"/boot/xen-"$REL"*-arm64* > /dev/null 2>&1 || { say "no xen-$REL arm64 hypervisor in $S/boot"; exit 1; }
+ls "$S"/boot/vmlinuz-*-arm64 > /dev/null 2>&1 || { say "no arm64 kernel in $S/boot"; exit 1; }
+echo "$S"

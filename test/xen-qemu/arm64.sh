@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# `npm run test:xen:arm`: Debian's arm64 Xen 4.17 booted under qemu-system-aarch64 (TCG), once on a
+# GICv3 host and once on a GICv2 host. In each arm64 dom0, xk-arm-probe (arm64-probe.c, linked
+# statically against the release's libxen-dev) asks Xen the createdomain cases of
+# arm64-cases-REL.jsonl; arm64-compare.ts then compares every answer with the sim's for the same
+# host (described from that dom0's physinfo and the GIC of its device tree) and fails on any difference.
+# The answers are recorded in recorded/arm64-REL-gicvN.real.jsonl when missing or with XK_RECORD=1
+# (test/xen/recorded-arm64.test.ts checks the sim against them in `npm test`).
+# Exit: 0 pass, 1 a difference or a failed boot, 77 cannot run here (the last line says why; CI=true
+# turns that into 1).
+# XK_ARM_GICS="3 2" (default) the hosts booted; XK_QEMU_TIMEOUT (default 300) seconds per boot.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+REL=4.17
+TIMEOUT=${XK_QEMU_TIMEOUT:-300}
+T_START=$(date +%s.%N)
+say() { printf 'xen-arm: %s\n' "$*"; }
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+skip() {
+  say "cannot run: $*"
+  [ "${CI:-}" = true ] && exit 1
+  exit 77
+}
+
+# ---------------------------------------------------------------- 1. host tools
+TOOLS=(qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu cpio:cpio)
+need=()
+for t in "${TOOLS[@]}"; do command -v "${t%%:*}" > /dev/null || need+=("${t#*:}"); done
+[ -f /usr/aarch64-linux-gnu/lib/libc.a ] || need+=(libc6-dev-arm64-cross)
+if ((${#need[@]})); then
+  [ "$(id -u)" = 0 ] || skip "missing ${need[*]} (install them, or run as root)"
+  say "installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${need[@]}" > /tmp/xen-arm-apt.log 2>&1 ||
+    skip "apt-get install ${need[*]} failed (log: /tmp/xen-arm-apt.log)"
+fi
+
+# ---------------------------------------------------------------- 2. arm64 packages (nothing installed)
+T=$(date +%s.%N)
+set +e
+S=$(bash "$HERE/arm64-stage.sh" "$REL" | tail -n 1)
+src=${PIPESTATUS[0]}
+set -e
+[ "$src" = 77 ] && skip "arm64-stage.sh could not stage Debian's arm64 Xen $REL (see above)"
+[ "$src" = 0 ] || { say "arm64-stage.sh failed (exit $src)"; exit 1; }
+KVER=$(basename "$(ls "$S"/boot/vmlinuz-*-arm64 | head -n 1)" | sed 's/^vmlinuz-//')
+XDEB=$(sed -n "s/^xen-hypervisor-$REL-arm64_\(.*\)_arm64\.deb$/\1/p" "$S/../root.list" | sed 's/%3a/:/')
+say "staged Debian's arm64 Xen $XDEB, kernel $KVER in $(since "$T") s ($S)"
+
+# ---------------------------------------------------------------- 3. probe and initramfs
+T=$(date +%s.%N)
+WORK=$(mktemp -d /tmp/xen-arm.XXXXXX)
+QPID=''
+trap '[ -n "$QPID" ] && kill "$QPID" 2> /dev/null; rm -rf "$WORK"' EXIT
+L=$S/usr/lib/aarch64-linux-gnu
+I=$WORK/initrd
+mkdir -p "$I/bin" "$I/modules" "$I/proc" "$I/sys" "$I/dev"
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -std=gnu11 -static -D__XEN_TOOLS__ -I "$S/usr/include" \
+  -o "$I/xk-arm-probe" "$HERE/arm64-probe.c" "$L/libxenctrl.a" "$L/libxencall.a" "$L/libxenforeignmemory.a" \
+  "$L/libxendevicemodel.a" "$L/libxengnttab.a" "$L/libxenevtchn.a" "$L/libxentoollog.a" "$L/libxentoolcore.a" -lpthread
+cp "$S/bin/busybox" "$I/bin/busybox"
+cp "$HERE/arm64-init.sh" "$I/init"
+chmod +x "$I/init"
+cp "$HERE/arm64-cases-$REL.jsonl" "$I/cases.jsonl"
+for m in xen-privcmd xen-evtchn xen-gntdev xenfs; do
+  f=$(find "$S/lib/modules/$KVER" -name "$m.ko*" | head -n 1)
+  [ -n "$f" ] || { say "no $m module in $KVER"; exit 1; }
+  case $f in *.xz) xz -dc "$f" ;; *.zst) zstd -qdc "$f" ;; *) cat "$f" ;; esac > "$I/modules/$m.ko"
+done
+(cd "$I" && find . | cpio -o -H newc --quiet) | gzip -1 > "$WORK/initrd.gz"
+say "probe and initramfs ($(du -h "$WORK/initrd.gz" | cut -f1)) built in $(since "$T") s"
+
+# ---------------------------------------------------------------- 4. boots
+RES=$HERE/results/arm64
+mkdir -p "$RES"
+boot() {
+  local gic=$1 name=arm64-$REL-gicv$1 LOG T_BOOT
+  LOG=$RES/serial-$name.log
+  : > "$LOG"
+  T_BOOT=$(date +%s.%N)
+  timeout "$TIMEOUT" qemu-system-aarch64 -machine "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp 2 -m 2048 \
+    -accel "${XK_QEMU_ACCEL:-tcg,thread=multi}" -display none -monitor none -serial "file:$LOG" -no-reboot \
+    -kernel "$S/boot/xen-$REL-arm64" -append "dom0_mem=512M dom0_max_vcpus=1" \
+    -device "guest-loader,addr=0x42000000,kernel=$S/boot/vmlinuz-$KVER,bootargs=console=hvc0 earlycon=xenboot rdinit=/init loglevel=4" \
+    -device "guest-loader,addr=0x47000000,initrd=$WORK/initrd.gz" < /dev/null > "$RES/qemu-$name.out" 2>&1 &
+  QPID=$!
+  # A dom0 panic leaves QEMU running (Xen keeps going): stop at once rather than at the timeout.
+  while kill -0 "$QPID" 2> /dev/null; do
+    grep -q 'Kernel panic' "$LOG" 2> /dev/null && { sleep 1; kill "$QPID" 2> /dev/null; }
+    sleep 0.2
+  done
+  wait "$QPID" && qrc=0 || qrc=$?
+  QPID=''
+  [ "$qrc" = 124 ] && { tail -n 30 "$LOG"; say "boot $name: QEMU did not finish within $TIMEOUT s (XK_QEMU_TIMEOUT)"; return 1; }
+  grep -q '^XKDONE' "$LOG" || { tail -n 40 "$LOG"; cat "$RES/qemu-$name.out"; say "boot $name: dom0 did not finish (QEMU exit $qrc)"; return 1; }
+  tr -d '\r' < "$LOG" | sed -n 's/^XKL://p' > "$RES/$name.real.jsonl"
+  tr -d '\r' < "$LOG" | sed -n 's/^XKGIC: //p' > "$RES/$name.gic"
+  tr -d '\r' < "$LOG" | sed -n 's/^XKERR://p' >&2
+  say "boot $name: $(since "$T_BOOT") s wall (dom0 /init at $(tr -d '\r' < "$LOG" | sed -n 's/^XKINIT: //p') s, probe $(tr -d '\r' < "$LOG" | sed -n 's/^XKRUN: //p') .. $(tr -d '\r' < "$LOG" | sed -n 's/^XKTIME: //p') s dom0 uptime); $(tr -d '\r' < "$LOG" | sed -n 's/^XKDONE: //p')"
+}
+NAMES=()
+for gic in ${XK_ARM_GICS:-3 2}; do
+  boot "$gic" || exit 1
+  NAMES+=("arm64-$REL-gicv$gic")
+done
+
+# ---------------------------------------------------------------- 5. compare with the sim
+set +e
+node --import tsx "$HERE/arm64-compare.ts" --release "$REL" --results "$RES" --debian "$XDEB" --kernel "$KVER" "${NAMES[@]}"
+rc=$?
+set -e
+say "total $(since "$T_START") s"
+exit $rc

@@ -123,9 +123,15 @@ static int set_field(struct xen_domctl_createdomain *c, uint32_t *domid, const s
     F("max_grant_frames", c->max_grant_frames)
     F("max_maptrack_frames", c->max_maptrack_frames)
     F("grant_opts", c->grant_opts)
+#ifdef XEN_DOMCTL_ALTP2M_mode_mask /* (4.19+: altp2m_opts and its modes) */
+    F("altp2m_opts", c->altp2m_opts)
+#endif
     F("vmtrace_size", c->vmtrace_size)
     F("cpupool_id", c->cpupool_id)
     F("gic_version", c->arch.gic_version)
+#if XEN_DOMCTL_INTERFACE_VERSION >= 0x16 /* (4.18+: sve_vl) */
+    F("sve_vl", c->arch.sve_vl)
+#endif
     F("tee_type", c->arch.tee_type)
     F("nr_spis", c->arch.nr_spis)
     F("clock_frequency", c->arch.clock_frequency)
@@ -142,8 +148,12 @@ static void createdomain(xc_interface *xch, int line, const struct kv *kv, int n
         if ( strcmp(kv[i].key, "op") && (kv[i].is_str || !set_field(&c, &domid, &kv[i])) )
             return fail_line(line, "createdomain: not an integer field of this release's struct:", kv[i].key);
     if ( xc_domain_create(xch, &domid, &c) ) return errno_line(line, "createdomain");
-    printf("{\"line\":%d,\"op\":\"createdomain\",\"ok\":true,\"domid\":%u,\"arch\":{\"gic_version\":%u,\"tee_type\":%u,\"nr_spis\":%u,\"clock_frequency\":%u}}\n",
-           line, domid, c.arch.gic_version, c.arch.tee_type, c.arch.nr_spis, c.arch.clock_frequency);
+    /* the arch config's fields in the struct's order, as `xk replay` prints them */
+    printf("{\"line\":%d,\"op\":\"createdomain\",\"ok\":true,\"domid\":%u,\"arch\":{\"gic_version\":%u,", line, domid, c.arch.gic_version);
+#if XEN_DOMCTL_INTERFACE_VERSION >= 0x16
+    printf("\"sve_vl\":%u,", c.arch.sve_vl);
+#endif
+    printf("\"tee_type\":%u,\"nr_spis\":%u,\"clock_frequency\":%u}}\n", c.arch.tee_type, c.arch.nr_spis, c.arch.clock_frequency);
 }
 
 static void destroydomain(xc_interface *xch, int line, const struct kv *kv, int n)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run test:xen:arm`: Debian's arm64 Xen 4.17 booted under qemu-system-aarch64 (TCG), once on a
-# GICv3 host and once on a GICv2 host. In each arm64 dom0, xk-arm-probe (arm64-probe.c, linked
+# `npm run test:xen:arm`: Debian's arm64 Xen booted under qemu-system-aarch64 (TCG), once on a GICv3
+# host and once on a GICv2 host: Debian 12's Xen 4.17, then Debian 13 trixie's Xen 4.20. In each arm64 dom0, xk-arm-probe (arm64-probe.c, linked
 # statically against the release's libxen-dev) asks Xen the createdomain cases of
 # arm64-cases-REL.jsonl; arm64-compare.ts then compares every answer with the sim's for the same
 # host (described from that dom0's physinfo and the GIC of its device tree) and fails on any difference.
@@ -8,11 +8,11 @@
 # (test/xen/recorded-arm64.test.ts checks the sim against them in `npm test`).
 # Exit: 0 pass, 1 a difference or a failed boot, 77 cannot run here (the last line says why; CI=true
 # turns that into 1 unless XENKIT_ALLOW_NO_REAL_XEN=1).
-# XK_ARM_GICS="3 2" (default) the hosts booted; XK_QEMU_TIMEOUT (default 300) seconds per boot.
+# XK_ARM_XEN="4.17 4.20" (default) the releases, XK_ARM_GICS="3 2" (default) the hosts booted;
+# XK_QEMU_TIMEOUT (default 300) seconds per boot.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-REL=4.17
 TIMEOUT=${XK_QEMU_TIMEOUT:-300}
 T_START=$(date +%s.%N)
 say() { printf 'xen-arm: %s\n' "$*"; }
@@ -39,54 +39,60 @@ if ((${#need[@]})); then
     skip "apt-get install ${need[*]} failed (log: /tmp/xen-arm-apt.log)"
 fi
 
-# ---------------------------------------------------------------- 2. arm64 packages (nothing installed)
-T=$(date +%s.%N)
-set +e
-S=$(bash "$HERE/arm64-stage.sh" "$REL" | tail -n 1)
-src=${PIPESTATUS[0]}
-set -e
-[ "$src" = 77 ] && skip "arm64-stage.sh could not stage Debian's arm64 Xen $REL (see above)"
-[ "$src" = 0 ] || { say "arm64-stage.sh failed (exit $src)"; exit 1; }
-KVER=$(basename "$(ls "$S"/boot/vmlinuz-*-arm64 | head -n 1)" | sed 's/^vmlinuz-//')
-XDEB=$(sed -n "s/^xen-hypervisor-$REL-arm64_\(.*\)_arm64\.deb$/\1/p" "$S/../root.list" | sed 's/%3a/:/')
-say "staged Debian's arm64 Xen $XDEB, kernel $KVER in $(since "$T") s ($S)"
-
-# ---------------------------------------------------------------- 3. probe and initramfs
-T=$(date +%s.%N)
+# ---------------------------------------------------------------- 2. per release
 WORK=$(mktemp -d /tmp/xen-arm.XXXXXX)
 QPID=''
 trap '[ -n "$QPID" ] && kill "$QPID" 2> /dev/null; rm -rf "$WORK"' EXIT
-L=$S/usr/lib/aarch64-linux-gnu
-I=$WORK/initrd
-mkdir -p "$I/bin" "$I/modules" "$I/proc" "$I/sys" "$I/dev"
-aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -std=gnu11 -static -D__XEN_TOOLS__ -I "$S/usr/include" \
-  -o "$I/xk-arm-probe" "$HERE/arm64-probe.c" "$L/libxenctrl.a" "$L/libxencall.a" "$L/libxenforeignmemory.a" \
-  "$L/libxendevicemodel.a" "$L/libxengnttab.a" "$L/libxenevtchn.a" "$L/libxentoollog.a" "$L/libxentoolcore.a" -lpthread
-cp "$S/bin/busybox" "$I/bin/busybox"
-cp "$HERE/arm64-init.sh" "$I/init"
-chmod +x "$I/init"
-cp "$HERE/arm64-cases-$REL.jsonl" "$I/cases.jsonl"
-for m in xen-privcmd xen-evtchn xen-gntdev xenfs; do
-  f=$(find "$S/lib/modules/$KVER" -name "$m.ko*" | head -n 1)
-  [ -n "$f" ] || { say "no $m module in $KVER"; exit 1; }
-  case $f in *.xz) xz -dc "$f" ;; *.zst) zstd -qdc "$f" ;; *) cat "$f" ;; esac > "$I/modules/$m.ko"
-done
-(cd "$I" && find . | cpio -o -H newc --quiet) | gzip -1 > "$WORK/initrd.gz"
-say "probe and initramfs ($(du -h "$WORK/initrd.gz" | cut -f1)) built in $(since "$T") s"
-
-# ---------------------------------------------------------------- 4. boots
 RES=$HERE/results/arm64
 mkdir -p "$RES"
+
+# stage REL: the arm64 packages (nothing installed); sets S (staging root), KVER, XDEB.
+stage() {
+  local T src
+  T=$(date +%s.%N)
+  set +e
+  S=$(bash "$HERE/arm64-stage.sh" "$1" | tail -n 1)
+  src=${PIPESTATUS[0]}
+  set -e
+  [ "$src" = 77 ] && skip "arm64-stage.sh could not stage Debian's arm64 Xen $1 (see above)"
+  [ "$src" = 0 ] || { say "arm64-stage.sh failed (exit $src)"; exit 1; }
+  KVER=$(basename "$(ls "$S"/boot/vmlinuz-*-arm64 | head -n 1)" | sed 's/^vmlinuz-//')
+  XDEB=$(sed -n "s/^xen-hypervisor-$1-arm64_\(.*\)_arm64\.deb$/\1/p" "$S/../root.list" | sed 's/%3a/:/')
+  say "staged Debian's arm64 Xen $XDEB, kernel $KVER in $(since "$T") s ($S)"
+}
+
+# initrd REL: the probe (static, against the release's libxen-dev) and dom0's initramfs, $WORK/initrd-REL.gz.
+initrd() {
+  local T L=$S/usr/lib/aarch64-linux-gnu I=$WORK/initrd-$1 m f
+  T=$(date +%s.%N)
+  mkdir -p "$I/bin" "$I/modules" "$I/proc" "$I/sys" "$I/dev"
+  aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -std=gnu11 -static -D__XEN_TOOLS__ -I "$S/usr/include" \
+    -o "$I/xk-arm-probe" "$HERE/arm64-probe.c" "$L/libxenctrl.a" "$L/libxencall.a" "$L/libxenforeignmemory.a" \
+    "$L/libxendevicemodel.a" "$L/libxengnttab.a" "$L/libxenevtchn.a" "$L/libxentoollog.a" "$L/libxentoolcore.a" -lpthread
+  cp "$(ls "$S/bin/busybox" "$S/usr/bin/busybox" 2> /dev/null | head -n 1)" "$I/bin/busybox" # (trixie: /usr/bin)
+  cp "$HERE/arm64-init.sh" "$I/init"
+  chmod +x "$I/init"
+  cp "$HERE/arm64-cases-$1.jsonl" "$I/cases.jsonl"
+  for m in xen-privcmd xen-evtchn xen-gntdev xenfs; do
+    f=$(find "$S/lib/modules/$KVER" "$S/usr/lib/modules/$KVER" -name "$m.ko*" 2> /dev/null | head -n 1 || true) # (trixie: /usr/lib)
+    [ -n "$f" ] || { say "no $m module in $KVER"; exit 1; }
+    case $f in *.xz) xz -dc "$f" ;; *.zst) zstd -qdc "$f" ;; *) cat "$f" ;; esac > "$I/modules/$m.ko"
+  done
+  (cd "$I" && find . | cpio -o -H newc --quiet) | gzip -1 > "$I.gz"
+  say "probe and initramfs ($(du -h "$I.gz" | cut -f1)) built in $(since "$T") s"
+}
+
+# boot REL GIC: one QEMU; dom0's answers into $RES/arm64-REL-gicvGIC.real.jsonl, its GIC into .gic.
 boot() {
-  local gic=$1 name=arm64-$REL-gicv$1 LOG T_BOOT
+  local rel=$1 gic=$2 name=arm64-$1-gicv$2 LOG T_BOOT qrc
   LOG=$RES/serial-$name.log
   : > "$LOG"
   T_BOOT=$(date +%s.%N)
   timeout "$TIMEOUT" qemu-system-aarch64 -machine "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp 2 -m 2048 \
     -accel "${XK_QEMU_ACCEL:-tcg,thread=multi}" -display none -monitor none -serial "file:$LOG" -no-reboot \
-    -kernel "$S/boot/xen-$REL-arm64" -append "dom0_mem=512M dom0_max_vcpus=1" \
+    -kernel "$S/boot/xen-$rel-arm64" -append "dom0_mem=512M dom0_max_vcpus=1" \
     -device "guest-loader,addr=0x42000000,kernel=$S/boot/vmlinuz-$KVER,bootargs=console=hvc0 earlycon=xenboot rdinit=/init loglevel=4" \
-    -device "guest-loader,addr=0x47000000,initrd=$WORK/initrd.gz" < /dev/null > "$RES/qemu-$name.out" 2>&1 &
+    -device "guest-loader,addr=0x47000000,initrd=$WORK/initrd-$rel.gz" < /dev/null > "$RES/qemu-$name.out" 2>&1 &
   QPID=$!
   # A dom0 panic leaves QEMU running (Xen keeps going): stop at once rather than at the timeout.
   while kill -0 "$QPID" 2> /dev/null; do
@@ -97,21 +103,24 @@ boot() {
   QPID=''
   [ "$qrc" = 124 ] && { tail -n 30 "$LOG"; say "boot $name: QEMU did not finish within $TIMEOUT s (XK_QEMU_TIMEOUT)"; return 1; }
   grep -q '^XKDONE' "$LOG" || { tail -n 40 "$LOG"; cat "$RES/qemu-$name.out"; say "boot $name: dom0 did not finish (QEMU exit $qrc)"; return 1; }
-  tr -d '\r' < "$LOG" | sed -n 's/^XKL://p' > "$RES/$name.real.jsonl"
-  tr -d '\r' < "$LOG" | sed -n 's/^XKGIC: //p' > "$RES/$name.gic"
-  tr -d '\r' < "$LOG" | sed -n 's/^XKERR://p' >&2
-  say "boot $name: $(since "$T_BOOT") s wall (dom0 /init at $(tr -d '\r' < "$LOG" | sed -n 's/^XKINIT: //p') s, probe $(tr -d '\r' < "$LOG" | sed -n 's/^XKRUN: //p') .. $(tr -d '\r' < "$LOG" | sed -n 's/^XKTIME: //p') s dom0 uptime); $(tr -d '\r' < "$LOG" | sed -n 's/^XKDONE: //p')"
+  mark() { tr -d '\r' < "$LOG" | sed -n "s/^$1//p"; }
+  mark XKL: > "$RES/$name.real.jsonl"
+  mark 'XKGIC: ' > "$RES/$name.gic"
+  mark XKERR: >&2
+  say "boot $name: $(since "$T_BOOT") s wall (dom0 /init at $(mark 'XKINIT: ') s, probe $(mark 'XKRUN: ') .. $(mark 'XKTIME: ') s dom0 uptime); $(mark 'XKDONE: ')"
 }
-NAMES=()
-for gic in ${XK_ARM_GICS:-3 2}; do
-  boot "$gic" || exit 1
-  NAMES+=("arm64-$REL-gicv$gic")
-done
 
-# ---------------------------------------------------------------- 5. compare with the sim
-set +e
-node --import tsx "$HERE/arm64-compare.ts" --release "$REL" --results "$RES" --debian "$XDEB" --kernel "$KVER" "${NAMES[@]}"
-rc=$?
-set -e
+rc=0
+for rel in ${XK_ARM_XEN:-4.17 4.20}; do
+  stage "$rel"
+  initrd "$rel"
+  names=()
+  for gic in ${XK_ARM_GICS:-3 2}; do
+    boot "$rel" "$gic" || exit 1
+    names+=("arm64-$rel-gicv$gic")
+  done
+  # ---------------------------------------------------------------- 3. compare with the sim
+  node --import tsx "$HERE/arm64-compare.ts" --release "$rel" --results "$RES" --debian "$XDEB" --kernel "$KVER" "${names[@]}" || rc=1
+done
 say "total $(since "$T_START") s"
 exit $rc

@@ -9,16 +9,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cdfValue } from '../../src/xen/flags.js';
 import { gicValue, teeValue } from '../../src/xen/arm.js';
+import { createdomainFields } from '../../src/xen/abi.js';
 import type { ReleaseId } from '../../src/xen/releases.js';
 
-export const ARM_RELEASES = ['4.17'] as const satisfies readonly ReleaseId[];
+export const ARM_RELEASES = ['4.17', '4.20'] as const satisfies readonly ReleaseId[];
 const DOMID = 1; // an explicit id: each created domain is destroyed before the next case creates it
 
 export function armCases(r: ReleaseId): string[] {
   const bit = (n: string) => cdfValue(r, n)!;
   const flags = (...names: string[]) => names.reduce((m, n) => m | bit(n), 0);
   const HVM = flags('hvm', 'hap'); // what every Arm guest must have (arch_sanitise_domain_config())
-  // The struct as libxl 4.17 fills it for a 1-vCPU guest (grant_opts 1: Arm has grant table v1 only).
+  // The struct as libxl (4.17, 4.20) fills it for a 1-vCPU guest (grant_opts 1: Arm has grant table v1 only).
   const BASE = { flags: HVM, max_vcpus: 1, max_evtchn_port: 1023, max_grant_frames: 32, max_maptrack_frames: 1024, grant_opts: 1 };
   const out = [
     `# xen: ${r}`,
@@ -50,6 +51,7 @@ export function armCases(r: ReleaseId): string[] {
   for (const f of ['iommu', 'vpmu', 'xs_domain', 'nested_virt', 's3_integrity', 'oos_off'])
     probe(`flags hvm|hap|${f}${f === 'iommu' ? ' (host without an IOMMU)' : ''}`, { flags: HVM | bit(f) });
   probe('iommu_opts 1 (XEN_DOMCTL_IOMMU_no_sharept)', { iommu_opts: 1 });
+  if (createdomainFields(r).includes('altp2m_opts')) probe('altp2m_opts 1 (XEN_DOMCTL_ALTP2M_mixed)', { altp2m_opts: 1 });
   probe('vmtrace_size 4096', { vmtrace_size: 4096 });
   probe('cpupool_id 7 (no such pool)', { cpupool_id: 7 });
   out.push('', '# ---- grant tables and event channels ----');

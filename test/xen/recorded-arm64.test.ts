@@ -6,8 +6,8 @@ import { ARM_RECORDED, XEN_QEMU, answerLines, differences, simAnswers } from '..
 import { ARM_RELEASES, armCases } from '../xen-qemu/gen-arm-cases.js';
 
 // What real Arm Xen answered under qemu-system-aarch64 (test/xen-qemu/arm64.sh, `npm run test:xen:arm`):
-// Debian 12's arm64 Xen 4.17.7 on a GICv3 and on a GICv2 host, asked by xk-arm-probe from the arm64
-// dom0. The sim, described as the same host (that dom0's physinfo and the GIC of its device tree,
+// Debian 12's arm64 Xen 4.17.7 and Debian 13's Xen 4.20.4, each on a GICv3 and on a GICv2 host, asked
+// by xk-arm-probe from the arm64 dom0. The sim, described as the same host (that dom0's physinfo and the GIC of its device tree,
 // recorded/host-arm64-REL-gicvN.json), must answer every case as real Xen did.
 for (const release of ARM_RELEASES) {
   const cases = join(XEN_QEMU, `arm64-cases-${release}.jsonl`);

@@ -6,7 +6,7 @@
 #   bash test/xen-qemu/arm64-stage.sh 4.17|4.20     prints the staging root's path as its last line
 #
 # 4.17: Debian 12 bookworm (+ bookworm-security); 4.20: Debian 13 trixie (+ trixie-security).
-# Cache: XK_ARM64_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/xenkit/arm64-REL: apt/ (lists, less than a
+# Cache: XK_ARM64_CACHE/arm64-REL, default ${XDG_CACHE_HOME:-~/.cache}/xenkit/arm64-REL: apt/ (lists, less than a
 # day old, are reused), debs/, root/ (rebuilt only when the set of .debs changes), root.list.
 # Exit: 0 ready, 77 (apt-get, dpkg-deb or the network cannot be had: stderr's last line says why), 1.
 # XK_ARM64_OFFLINE=1: no apt-get at all; the cache as it is.
@@ -18,7 +18,7 @@ case $REL in
   4.20) SUITE=trixie ;;
   *) echo "arm64-stage: release $REL is not staged (4.17 or 4.20)" >&2; exit 1 ;;
 esac
-C=${XK_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenkit/arm64-$REL}
+C=${XK_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenkit}/arm64-$REL
 # The hypervisor, dom0's kernel (resolved from the linux-image-arm64 metapackage below), a static
 # busybox, the static libraries and headers the probe links (libxen-dev), and the shared libxen*.
 PKGS=(xen-hypervisor-$REL-arm64 busybox-static libxen-dev "libxenmisc$REL" libxencall1 libxendevicemodel1

@@ -110,9 +110,18 @@ boot() {
   say "boot $name: $(since "$T_BOOT") s wall (dom0 /init at $(mark 'XKINIT: ') s, probe $(mark 'XKRUN: ') .. $(mark 'XKTIME: ') s dom0 uptime); $(mark 'XKDONE: ')"
 }
 
+# facts REL: xenkit's arm64 layouts and constants for REL against that release's arm64 headers.
+facts() {
+  node --import tsx "$HERE/arm64-abi.ts" "$1" > "$WORK/facts-$1.c"
+  aarch64-linux-gnu-gcc -std=gnu11 -fsyntax-only -I "$S/usr/include" "$WORK/facts-$1.c" ||
+    { say "FAIL: xenkit's arm64 facts for $1 are not the headers' of Debian's libxen-dev $XDEB (above)"; return 1; }
+  say "xenkit's arm64 facts for $1 match libxen-dev $XDEB's headers ($(grep -c _Static_assert "$WORK/facts-$1.c") checks)"
+}
+
 rc=0
 for rel in ${XK_ARM_XEN:-4.17 4.20}; do
   stage "$rel"
+  facts "$rel" || rc=1
   initrd "$rel"
   names=()
   for gic in ${XK_ARM_GICS:-3 2}; do

@@ -4,19 +4,13 @@ import { SimXen } from '../../src/sim/sim.js';
 import { hostFromPhysinfo } from '../../src/xen/host.js';
 import { replayLine } from '../../src/replay/replay.js';
 import type { ReleaseId } from '../../src/xen/releases.js';
+export { gicOfCompatible } from '../../src/backend/arm-host.js';
 
 // The Arm recordings of test/xen-qemu/arm64.sh (real Xen on arm64 under QEMU) and the sim's answers
 // for the same cases on the same host; used by arm64-compare.ts (after a boot) and by
 // test/xen/recorded-arm64.test.ts (in npm test, no QEMU).
 export const XEN_QEMU = resolve(import.meta.dirname, '../xen-qemu');
 export const ARM_RECORDED = join(XEN_QEMU, 'recorded');
-
-/** The GIC a dom0 device tree's interrupt-controller `compatible` names (Linux's irq-gic.c, irq-gic-v3.c). */
-export function gicOfCompatible(compatible: string): 'v2' | 'v3' | undefined {
-  if (/\barm,gic-v3\b/.test(compatible)) return 'v3';
-  if (/\barm,(cortex-a15-gic|cortex-a9-gic|gic-400|cortex-a7-gic)\b/.test(compatible)) return 'v2';
-  return undefined;
-}
 
 /** The answer lines of a recording (its '#' header lines left out). */
 export function answerLines(text: string): string[] {

@@ -10,7 +10,7 @@ import { parseRelease } from '../../src/xen/releases.js';
 import { ARM_RECORDED, XEN_QEMU, answerLines, differences, gicOfCompatible, simAnswers } from '../helpers/arm64-recorded.js';
 
 const { values: opt, positionals: names } = parseArgs({
-  options: { release: { type: 'string' }, results: { type: 'string' }, debian: { type: 'string' }, kernel: { type: 'string' } },
+  options: { release: { type: 'string' }, results: { type: 'string' }, debian: { type: 'string' }, kernel: { type: 'string' }, xk: { type: 'boolean' } },
   allowPositionals: true,
 });
 const release = parseRelease(opt.release ?? '');
@@ -36,9 +36,21 @@ for (const name of names) {
     failed = true;
     say(`${name}: FAIL: the sim disagrees with real Xen on ${diffs.length} of ${real.length} lines:\n${diffs.join('\n')}`);
   } else say(`${name}: PASS: the sim answers as real Xen ${release} on all ${real.length} lines (host: ${gic}, ${pi.nr_cpus} CPUs, ${JSON.stringify(pi.capabilities)})`);
+  if (opt.xk) failed = checkXk(name, real) || failed;
   record(name, host, real);
 }
 process.exit(failed ? 1 : 0);
+
+/** --xk: xenkit ran in that dom0 too (`xk replay --backend xen` of the same cases): its lines must be the probe's. */
+function checkXk(name: string, real: string[]): boolean {
+  const file = join(opt.results!, `${name}.xk.jsonl`);
+  const xk = existsSync(file) ? answerLines(readFileSync(file, 'utf8')) : [];
+  const d = differences(xk, real).map((l) => l.replace(/^sim: /, 'xk:  '));
+  if (xk.length === 0) say(`${name}: FAIL: xk replay --backend xen printed nothing in the arm64 dom0 (serial log: xk's stderr)`);
+  else if (d.length) say(`${name}: FAIL: xk replay --backend xen in the arm64 dom0 differs from the probe on ${d.length} lines:\n${d.join('\n')}`);
+  else say(`${name}: PASS: xk replay --backend xen in the arm64 dom0 answers as the probe on all ${xk.length} lines`);
+  return xk.length === 0 || d.length > 0;
+}
 
 function record(name: string, host: Record<string, unknown>, real: string[]): void {
   const file = join(ARM_RECORDED, `${name}.real.jsonl`);

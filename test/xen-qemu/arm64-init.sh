@@ -19,5 +19,17 @@ rc=$?
 echo "XKTIME: $(cut -d' ' -f1 /proc/uptime)"
 sed 's/^/XKL:/' /out.jsonl
 sed 's/^/XKERR:/' /err.txt
+# xenkit itself, when the initramfs carries it (arm64.sh's xk archive): `xk info` and `xk replay
+# --backend xen` of the same cases (the probe destroyed every domain it made; the ids are explicit).
+if [ -x /usr/bin/node ]; then
+  XK="/usr/bin/node /xenkit/dist/cli/main.js"
+  $XK --backend xen info > /xk-info.txt 2>&1
+  echo "XKXINFO: exit $?"
+  sed 's/^/XKXINFO: /' /xk-info.txt
+  $XK replay --backend xen /cases.jsonl > /xk-out.jsonl 2> /xk-err.txt
+  echo "XKXRC: $?"
+  sed 's/^/XKX:/' /xk-out.jsonl
+  sed 's/^/XKXERR:/' /xk-err.txt
+fi
 echo "XKDONE: probe exit $rc"
 poweroff -f

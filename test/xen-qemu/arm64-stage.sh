@@ -12,17 +12,22 @@
 # XK_ARM64_OFFLINE=1: no apt-get at all; the cache as it is.
 set -euo pipefail
 
-REL=${1:?usage: arm64-stage.sh 4.17|4.20}
+REL=${1:?usage: arm64-stage.sh 4.17|4.20|node}
 case $REL in
   4.17) SUITE=bookworm ;;
-  4.20) SUITE=trixie ;;
-  *) echo "arm64-stage: release $REL is not staged (4.17 or 4.20)" >&2; exit 1 ;;
+  4.20|node) SUITE=trixie ;;
+  *) echo "arm64-stage: $REL is not staged (4.17, 4.20 or node)" >&2; exit 1 ;;
 esac
 C=${XK_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenkit}/arm64-$REL
 # The hypervisor, dom0's kernel (resolved from the linux-image-arm64 metapackage below), a static
 # busybox, the static libraries and headers the probe links (libxen-dev), and the shared libxen*.
 PKGS=(xen-hypervisor-$REL-arm64 busybox-static libxen-dev "libxenmisc$REL" libxencall1 libxendevicemodel1
   libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4 libxentoolcore1 libxentoollog1 libxenhypfs1)
+# node: trixie's arm64 Node 20 and what it links (apt-cache depends --recurse nodejs, the libraries),
+# with trixie's glibc, to run xenkit in the arm64 dom0.
+[ "$REL" = node ] && PKGS=(nodejs libnode115 libc6 libgcc-s1 libstdc++6 libbrotli1 libcares2 libicu76 libnghttp2-14
+  libssl3t64 libuv1t64 libzstd1 zlib1g node-undici node-acorn node-cjs-module-lexer node-minimatch)
+# (node-*: the builtins Debian externalizes, loaded from /usr/share/nodejs at start: strings libnode.so)
 
 say() { printf 'arm64-stage: %s\n' "$*" >&2; }
 cannot() { say "cannot stage Debian's arm64 Xen $REL: $*"; exit 77; }
@@ -43,10 +48,12 @@ if [ "${XK_ARM64_OFFLINE:-}" != 1 ]; then
       say "apt-get update failed; using the lists of the last run"
     }
   fi
-  kernel=$(apt-cache "${APT[@]}" depends linux-image-arm64 2> /dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-arm64\)$/\1/p' | head -n 1)
-  [ -n "$kernel" ] || cannot "linux-image-arm64 names no kernel package"
-  PKGS+=("$kernel")
-  echo "$kernel" > "$C/kernel.pkg"
+  [ "$REL" = node ] || kernel=$(apt-cache "${APT[@]}" depends linux-image-arm64 2> /dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-arm64\)$/\1/p' | head -n 1)
+  if [ "$REL" != node ]; then
+    [ -n "$kernel" ] || cannot "linux-image-arm64 names no kernel package"
+    PKGS+=("$kernel")
+    echo "$kernel" > "$C/kernel.pkg"
+  fi
   want=()
   while read -r p v; do
     [ -n "$v" ] && [ "$v" != '(none)' ] || cannot "$SUITE has no arm64 $p"
@@ -59,14 +66,14 @@ if [ "${XK_ARM64_OFFLINE:-}" != 1 ]; then
       cannot "apt-get download failed (log: $C/apt-download.log)"
     }
   fi
-else
+elif [ "$REL" != node ]; then
   [ -f "$C/kernel.pkg" ] || cannot "XK_ARM64_OFFLINE=1 but the cache has no kernel"
   PKGS+=("$(cat "$C/kernel.pkg")")
 fi
 
 debs=()
 for p in "${PKGS[@]}"; do
-  f=$(ls -v "$C/debs/${p}_"*_arm64.deb 2> /dev/null | tail -n 1 || true)
+  f=$(ls -v "$C/debs/${p}_"*_{arm64,all}.deb 2> /dev/null | tail -n 1 || true)
   [ -n "$f" ] || cannot "no cached .deb of $p"
   debs+=("$(basename "$f")")
 done
@@ -82,6 +89,7 @@ if [ ! -f "$C/root/.complete" ] || [ "$(cat "$C/root.list" 2> /dev/null)" != "$l
   printf '%s\n' "$list" > "$C/root.list"
 fi
 S=$C/root
+[ "$REL" = node ] && { [ -x "$S/usr/bin/node" ] || { say "no node in $S"; exit 1; }; echo "$S"; exit 0; }
 ls "$S"/boot/xen-"$REL"*-arm64* > /dev/null 2>&1 || { say "no xen-$REL arm64 hypervisor in $S/boot"; exit 1; }
 ls "$S"/boot/vmlinuz-*-arm64 > /dev/null 2>&1 || { say "no arm64 kernel in $S/boot"; exit 1; }
 echo "$S"

@@ -82,6 +82,37 @@ initrd() {
   say "probe and initramfs ($(du -h "$I.gz" | cut -f1)) built in $(since "$T") s"
 }
 
+# xkarchive REL: xenkit itself for the arm64 dom0, a second gzip'd cpio appended to the initramfs
+# (Linux unpacks concatenated archives): trixie's arm64 node 20 and its libraries (arm64-stage.sh node;
+# /lib -> usr/lib as on trixie, for its PT_INTERP /lib/ld-linux-aarch64.so.1), the release's shared
+# libxen* (libxenctrl.so.REL, loaded by koffi), xenkit's dist/ and runtime node_modules, and koffi's
+# arm64 prebuilt (@koromix/koffi-linux-arm64, fetched with `npm pack` into the cache: npm installs only
+# the host's). Sets INITRD (the combined archive) and DOM0_MEM; on a failure they stay unset.
+xkarchive() {
+  local T N A=$WORK/xk-$1 K=${XK_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenkit}/arm64-koffi kv
+  T=$(date +%s.%N)
+  N=$(bash "$HERE/arm64-stage.sh" node | tail -n 1) && [ -x "$N/usr/bin/node" ] || { say "no arm64 node (arm64-stage.sh node)"; return 1; }
+  kv=$(node -p 'require(process.argv[1] + "/package.json").version' "$(readlink -f "$ROOT/node_modules")/koffi") || return 1
+  if [ ! -f "$K/koromix-koffi-linux-arm64-$kv.tgz" ]; then
+    mkdir -p "$K" && (cd "$K" && npm pack --silent "@koromix/koffi-linux-arm64@$kv" > /dev/null) || { say "npm pack @koromix/koffi-linux-arm64@$kv failed"; return 1; }
+  fi
+  [ -f "$ROOT/dist/cli/main.js" ] || { say "no dist/ (npm run build)"; return 1; }
+  mkdir -p "$A/usr/lib/aarch64-linux-gnu" "$A/usr/bin" "$A/xenkit/node_modules/@koromix/koffi-linux-arm64" || return 1
+  ln -s usr/lib "$A/lib"
+  cp -a "$N/usr/bin/node" "$A/usr/bin/" && cp -a "$N/usr/lib/ld-linux-aarch64.so.1" "$A/usr/lib/" || return 1
+  mkdir -p "$A/usr/share" && cp -a "$N/usr/share/nodejs" "$A/usr/share/" || return 1 # (Debian's externalized builtins)
+  (cd "$N/usr/lib/aarch64-linux-gnu" && tar -cf - --exclude=gconv --exclude=engines-3 --exclude=ossl-modules --exclude='libicutest*' --exclude='libicutu*' .) | tar -C "$A/usr/lib/aarch64-linux-gnu" -xf - || return 1
+  cp -a "$S/usr/lib/aarch64-linux-gnu/"libxen*.so.* "$A/usr/lib/aarch64-linux-gnu/" && cp -a "$ROOT/dist" "$ROOT/package.json" "$A/xenkit/" || return 1
+  tar -C "$(readlink -f "$ROOT/node_modules")" -cf - --exclude='./typescript' --exclude='./tsx' --exclude='./esbuild' \
+    --exclude='./@esbuild' --exclude='./@types' --exclude='./.cache' --exclude='./better-sqlite3' --exclude='./@koromix' . |
+    tar -C "$A/xenkit/node_modules" -xf - || return 1
+  tar -C "$A/xenkit/node_modules/@koromix/koffi-linux-arm64" --strip-components=1 --exclude='package/musl_*' -xzf "$K/koromix-koffi-linux-arm64-$kv.tgz" || return 1
+  (cd "$A" && find . | cpio -o -H newc --quiet) | gzip -1 > "$A.gz" || return 1
+  cat "$WORK/initrd-$1.gz" "$A.gz" > "$WORK/initrd-$1-xk.gz" || return 1
+  INITRD=$WORK/initrd-$1-xk.gz DOM0_MEM=1024M
+  say "xk archive for the arm64 dom0 ($(du -h "$A.gz" | cut -f1), $(du -sh "$A" | cut -f1) unpacked; trixie's arm64 node, koffi $kv arm64) built in $(since "$T") s"
+}
+
 # boot REL GIC: one QEMU; dom0's answers into $RES/arm64-REL-gicvGIC.real.jsonl, its GIC into .gic.
 boot() {
   local rel=$1 gic=$2 name=arm64-$1-gicv$2 LOG T_BOOT qrc
@@ -90,9 +121,9 @@ boot() {
   T_BOOT=$(date +%s.%N)
   timeout "$TIMEOUT" qemu-system-aarch64 -machine "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp 2 -m 2048 \
     -accel "${XK_QEMU_ACCEL:-tcg,thread=multi}" -display none -monitor none -serial "file:$LOG" -no-reboot \
-    -kernel "$S/boot/xen-$rel-arm64" -append "dom0_mem=512M dom0_max_vcpus=1" \
+    -kernel "$S/boot/xen-$rel-arm64" -append "dom0_mem=${DOM0_MEM:-512M} dom0_max_vcpus=1" \
     -device "guest-loader,addr=0x42000000,kernel=$S/boot/vmlinuz-$KVER,bootargs=console=hvc0 earlycon=xenboot rdinit=/init loglevel=4" \
-    -device "guest-loader,addr=0x47000000,initrd=$WORK/initrd-$rel.gz" < /dev/null > "$RES/qemu-$name.out" 2>&1 &
+    -device "guest-loader,addr=0x50000000,initrd=${INITRD:-$WORK/initrd-$rel.gz}" < /dev/null > "$RES/qemu-$name.out" 2>&1 &
   QPID=$!
   # A dom0 panic leaves QEMU running (Xen keeps going): stop at once rather than at the timeout.
   while kill -0 "$QPID" 2> /dev/null; do
@@ -107,6 +138,10 @@ boot() {
   mark XKL: > "$RES/$name.real.jsonl"
   mark 'XKGIC: ' > "$RES/$name.gic"
   mark XKERR: >&2
+  rm -f "$RES/$name.xk.jsonl"
+  [ -n "${INITRD:-}" ] && mark XKX: > "$RES/$name.xk.jsonl"
+  mark XKXERR: >&2
+  [ -n "${INITRD:-}" ] && say "boot $name: xk in dom0: $(mark 'XKXINFO: ' | tr '\n' ' ' | cut -c1-400); xk replay exit $(mark 'XKXRC: ')"
   say "boot $name: $(since "$T_BOOT") s wall (dom0 /init at $(mark 'XKINIT: ') s, probe $(mark 'XKRUN: ') .. $(mark 'XKTIME: ') s dom0 uptime); $(mark 'XKDONE: ')"
 }
 
@@ -123,13 +158,15 @@ for rel in ${XK_ARM_XEN:-4.17 4.20}; do
   stage "$rel"
   facts "$rel" || rc=1
   initrd "$rel"
+  INITRD='' DOM0_MEM=''
+  if [ "${XK_ARM_NO_XK:-}" != 1 ]; then xkarchive "$rel" || say "WARNING: the xk archive could not be built (above): xk is not run in dom0"; fi
   names=()
   for gic in ${XK_ARM_GICS:-3 2}; do
     boot "$rel" "$gic" || exit 1
     names+=("arm64-$rel-gicv$gic")
   done
   # ---------------------------------------------------------------- 3. compare with the sim
-  node --import tsx "$HERE/arm64-compare.ts" --release "$rel" --results "$RES" --debian "$XDEB" --kernel "$KVER" "${names[@]}" || rc=1
+  node --import tsx "$HERE/arm64-compare.ts" --release "$rel" --results "$RES" --debian "$XDEB" --kernel "$KVER" ${INITRD:+--xk} "${names[@]}" || rc=1
 done
 say "total $(since "$T_START") s"
 exit $rc

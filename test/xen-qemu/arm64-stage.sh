@@ -71,23 +71,8 @@ elif [ "$REL" != node ]; then
   PKGS+=("$(cat "$C/kernel.pkg")")
 fi
 
-debs=()
-for p in "${PKGS[@]}"; do
-  f=$(ls -v "$C/debs/${p}_"*_{arm64,all}.deb 2> /dev/null | tail -n 1 || true)
-  [ -n "$f" ] || cannot "no cached .deb of $p"
-  debs+=("$(basename "$f")")
-done
-list=$(printf '%s\n' "${debs[@]}")
-if [ ! -f "$C/root/.complete" ] || [ "$(cat "$C/root.list" 2> /dev/null)" != "$list" ]; then
-  say "unpacking ${#debs[@]} packages into $C/root"
-  rm -rf "$C/root.new"
-  mkdir -p "$C/root.new"
-  for d in "${debs[@]}"; do dpkg-deb -x "$C/debs/$d" "$C/root.new"; done
-  touch "$C/root.new/.complete"
-  rm -rf "$C/root"
-  mv "$C/root.new" "$C/root"
-  printf '%s\n' "$list" > "$C/root.list"
-fi
+. "$(dirname "$0")/debs-root.sh"
+stage_root "$C" "${PKGS[@]}"
 S=$C/root
 [ "$REL" = node ] && { [ -x "$S/usr/bin/node" ] || { say "no node in $S"; exit 1; }; echo "$S"; exit 0; }
 ls "$S"/boot/xen-"$REL"*-arm64* > /dev/null 2>&1 || { say "no xen-$REL arm64 hypervisor in $S/boot"; exit 1; }

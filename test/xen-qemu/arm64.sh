@@ -104,7 +104,7 @@ xkarchive() {
   (cd "$N/usr/lib/aarch64-linux-gnu" && tar -cf - --exclude=gconv --exclude=engines-3 --exclude=ossl-modules --exclude='libicutest*' --exclude='libicutu*' .) | tar -C "$A/usr/lib/aarch64-linux-gnu" -xf - || return 1
   cp -a "$S/usr/lib/aarch64-linux-gnu/"libxen*.so.* "$A/usr/lib/aarch64-linux-gnu/" && cp -a "$ROOT/dist" "$ROOT/package.json" "$A/xenkit/" || return 1
   tar -C "$(readlink -f "$ROOT/node_modules")" -cf - --exclude='./typescript' --exclude='./tsx' --exclude='./esbuild' \
-    --exclude='./@esbuild' --exclude='./@types' --exclude='./.cache' --exclude='./better-sqlite3' --exclude='./@koromix' . |
+    --exclude='./@esbuild' --exclude='./@types' --exclude='./.cache' --exclude='./better-sqlite3/build' --exclude='./better-sqlite3/deps' --exclude='./better-sqlite3/src' --exclude='./@koromix' . |
     tar -C "$A/xenkit/node_modules" -xf - || return 1
   tar -C "$A/xenkit/node_modules/@koromix/koffi-linux-arm64" --strip-components=1 --exclude='package/musl_*' -xzf "$K/koromix-koffi-linux-arm64-$kv.tgz" || return 1
   (cd "$A" && find . | cpio -o -H newc --quiet) | gzip -1 > "$A.gz" || return 1

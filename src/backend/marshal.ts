@@ -1,5 +1,6 @@
 import { XenkitError } from '../errors.js';
-import { isX86ArchConfig, type CreateDomainArgs } from '../hv/hypervisor.js';
+import { isX86ArchConfig, type ArmArchConfig, type CreateDomainArgs } from '../hv/hypervisor.js';
+import type { Arch } from '../xen/arch.js';
 import { abi, type StructLayout } from '../xen/abi.js';
 import type { ReleaseId } from '../xen/releases.js';
 
@@ -24,9 +25,14 @@ function writeField(buf: Buffer, type: string, off: number, size: number, v: num
   else refuse(`field ${name} has C type ${type} (${size} bytes)`);
 }
 
-/** struct xen_domctl_createdomain of `release` (x86_64) from the Xen-shaped arguments. */
-export function marshalCreatedomain(release: ReleaseId, args: CreateDomainArgs): Buffer {
-  const l = abi(release).createdomain;
+/** The release's struct xen_domctl_createdomain layout on `arch`. */
+export function createdomainLayout(release: ReleaseId, arch: Arch): StructLayout {
+  return arch === 'arm64' ? abi(release).arm64Createdomain : abi(release).createdomain;
+}
+
+/** struct xen_domctl_createdomain of `release` on `arch` from the Xen-shaped arguments. */
+export function marshalCreatedomain(release: ReleaseId, args: CreateDomainArgs, arch: Arch = 'x86_64'): Buffer {
+  const l = createdomainLayout(release, arch);
   checkLayout('xen_domctl_createdomain', l);
   const buf = Buffer.alloc(l.size);
   const a = args as unknown as Record<string, number | undefined>;
@@ -35,7 +41,7 @@ export function marshalCreatedomain(release: ReleaseId, args: CreateDomainArgs):
       if (size !== 16 || args.handle.length !== 16) refuse(`handle must be 16 bytes`);
       buf.set(args.handle, off);
     } else if (name === 'arch' || name === 'config') {
-      marshalArch(release, args).copy(buf, off);
+      (arch === 'arm64' ? marshalArmArch(release, args) : marshalArch(release, args)).copy(buf, off);
     } else if (name === 'altp2m') {
       writeField(buf, 'uint32_t', off, size, a.altp2m_opts ?? 0, name);
     } else writeField(buf, type, off, size, a[name] ?? 0, name);
@@ -52,6 +58,24 @@ export function marshalArch(release: ReleaseId, args: CreateDomainArgs): Buffer 
   const arch = args.arch as unknown as Record<string, number | undefined>;
   for (const [name, type, off, size] of l.fields) writeField(buf, type, off, size, name === 'dummy' ? 0 : (arch[name] ?? 0), name);
   return buf;
+}
+
+/** Arm's struct xen_arch_domainconfig (xen/include/public/arch-arm.h). */
+export function marshalArmArch(release: ReleaseId, args: CreateDomainArgs): Buffer {
+  const l = abi(release).arm64Arch;
+  checkLayout('xen_arch_domainconfig (arm64)', l);
+  if (isX86ArchConfig(args.arch)) refuse('an x86 arch config on an arm64 host');
+  const buf = Buffer.alloc(l.size);
+  const arch = args.arch as unknown as Record<string, number | undefined>;
+  for (const [name, type, off, size] of l.fields) writeField(buf, type, off, size, arch[name] ?? 0, name);
+  return buf;
+}
+
+/** The Arm arch config in a createdomain struct (as Xen wrote it back: xc_domain_create() copies it). */
+export function unmarshalArmArch(release: ReleaseId, struct: Buffer): ArmArchConfig {
+  const at = abi(release).arm64Createdomain.fields.find((f) => f[0] === 'arch' || f[0] === 'config');
+  if (!at) refuse(`Xen ${release}'s arm64 createdomain has no arch config`);
+  return unmarshal(abi(release).arm64Arch, struct, at[2]) as unknown as ArmArchConfig;
 }
 
 /** Read a struct into name -> number (u64 as number: page counts and ns fit in 2^53 on real hosts). */

@@ -1,8 +1,9 @@
 import { existsSync, accessSync, constants } from 'node:fs';
+import type { Arch } from '../xen/arch.js';
 import { XenkitError, hypercallError } from '../errors.js';
 import type { CreateDomainArgs, DomainInfo, Hypervisor, HypervisorExtras, PhysInfo, ShutdownReason, XenVersion } from '../hv/hypervisor.js';
 import { hostFromPhysinfo, type HostCaps } from '../xen/host.js';
-import { abi } from '../xen/abi.js';
+import { abi, arm64Getdomaininfo, type StructLayout } from '../xen/abi.js';
 import { errnoName, type ErrnoName } from '../xen/errno.js';
 import { createFunction, getinfoSingleFunction, LIBXC_WRITES, parsePrototype, type CPrototype } from '../xen/libxc.js';
 import { decodeDominf } from '../xen/dominfo.js';
@@ -11,7 +12,8 @@ import { decodeXenVersion, XEN_EXTRAVERSION_LEN, XENVER_extraversion, XENVER_ver
 import { kibToPagesCeil } from '../xen/pages.js';
 import { NEWEST_RELEASE, RELEASE_IDS, type ReleaseId } from '../xen/releases.js';
 import { loadKoffi } from './koffi.js';
-import { marshalArch, marshalCreatedomain, unmarshal } from './marshal.js';
+import { createdomainLayout, marshalArch, marshalCreatedomain, unmarshal, unmarshalArmArch } from './marshal.js';
+import { dom0Gic, hostArch } from './arm-host.js';
 
 /**
  * The `xen` backend: the Hypervisor interface over a real host's libxenctrl, through koffi (an FFI
@@ -50,6 +52,8 @@ export class XenBackend implements Hypervisor {
   private readonly extra: string;
   private readonly major: number;
   private readonly minor: number;
+  /** The host's architecture: dom0's own (xenkit runs in dom0). */
+  private readonly arch = hostArch();
 
   constructor(opts: XenBackendOptions = {}) {
     this.k = loadKoffi();
@@ -103,7 +107,9 @@ export class XenBackend implements Hypervisor {
 
   /** The host from its physinfo (read once: what the rules need does not change while xk runs). */
   describeHost(): HostCaps {
-    return (this.hostCaps ??= hostFromPhysinfo(this.physinfo() as unknown as Record<string, unknown>, this.release));
+    // Arm: the GIC of dom0's device tree (physinfo does not say; unreadable: the default host's).
+    const gic = this.arch === 'arm64' ? dom0Gic() : undefined;
+    return (this.hostCaps ??= hostFromPhysinfo({ ...this.physinfo(), gic } as unknown as Record<string, unknown>, this.release));
   }
 
   version(): XenVersion {
@@ -117,7 +123,7 @@ export class XenBackend implements Hypervisor {
     const p = unmarshal(a.physinfo, buf) as Record<string, number>;
     const caps = Object.entries(a.physcap).filter(([, bit]) => (p.capabilities! >>> 0) & (1 << bit)).map(([n]) => n);
     return {
-      arch: 'x86_64',
+      arch: this.arch,
       nr_cpus: p.nr_cpus!,
       threads_per_core: p.threads_per_core!,
       cores_per_socket: p.cores_per_socket!,
@@ -133,13 +139,16 @@ export class XenBackend implements Hypervisor {
   /** The release's create function, called with its own parameters by name (facts: libxc.ts). */
   createDomain(args: CreateDomainArgs): number {
     const pdomid = [args.domid];
-    const argv = createArguments(this.release, args, pdomid).map((v) => (v === XCH ? this.xch : v));
+    const argv = createArguments(this.release, args, pdomid, this.arch).map((v) => (v === XCH ? this.xch : v));
     this.call('createdomain', this.f[createFunction(this.release).name]!(...argv));
+    // Arm: the arch config as Xen wrote it back (GIC_NATIVE -> the GIC it chose), as libxc's caller sees it.
+    const struct = argv.find((v) => Buffer.isBuffer(v) && v.length === createdomainLayout(this.release, this.arch).size) as Buffer | undefined;
+    if (this.arch === 'arm64' && struct) args.arch = unmarshalArmArch(this.release, struct);
     return pdomid[0]! & 0xffff;
   }
 
   private decode(buf: Buffer, base: number): DomainInfo {
-    const d = unmarshal(abi(this.release).getdomaininfo, buf, base) as Record<string, number> & { handle: Uint8Array };
+    const d = unmarshal(this.infoLayout(), buf, base) as Record<string, number> & { handle: Uint8Array };
     return {
       domid: d.domain!,
       ...decodeDominf(this.release, d.flags!),
@@ -154,9 +163,14 @@ export class XenBackend implements Hypervisor {
     };
   }
 
+  /** struct xen_domctl_getdomaininfo on this host's architecture (arm64: 120 bytes, facts abi.ts). */
+  private infoLayout(): StructLayout {
+    return this.arch === 'arm64' ? arm64Getdomaininfo(this.release) : abi(this.release).getdomaininfo;
+  }
+
   /** 4.18+: xc_domain_getinfo_single (exact id); up to 4.17 the domctl answers the next domain, as getinfolist does. */
   getDomainInfo(domid: number): DomainInfo {
-    const size = abi(this.release).getdomaininfo.size;
+    const size = this.infoLayout().size;
     const buf = Buffer.alloc(size);
     const single = getinfoSingleFunction(this.release);
     if (single) {
@@ -169,7 +183,7 @@ export class XenBackend implements Hypervisor {
   }
 
   listDomains(): DomainInfo[] {
-    const size = abi(this.release).getdomaininfo.size;
+    const size = this.infoLayout().size;
     const out: DomainInfo[] = [];
     let first = 0;
     for (;;) {
@@ -270,7 +284,7 @@ export function libxcBindings(r: ReleaseId): { name: string; koffi: string }[] {
 export const XCH = Symbol('xch');
 
 /** The create function's arguments, by its parameter names and C types (the config's type says which struct). */
-export function createArguments(r: ReleaseId, args: CreateDomainArgs, pdomid: number[]): unknown[] {
+export function createArguments(r: ReleaseId, args: CreateDomainArgs, pdomid: number[], arch: Arch = 'x86_64'): unknown[] {
   const p = createFunction(r);
   return p.params.map((x) => {
     if (x.type === 'xc_interface *') return XCH;
@@ -278,7 +292,7 @@ export function createArguments(r: ReleaseId, args: CreateDomainArgs, pdomid: nu
     if (x.name === 'ssidref') return args.ssidref;
     if (x.name === 'flags') return args.flags;
     if (x.type === 'xen_domain_handle_t') return Buffer.from(args.handle);
-    if (x.type === 'struct xen_domctl_createdomain *') return marshalCreatedomain(r, args);
+    if (x.type === 'struct xen_domctl_createdomain *') return marshalCreatedomain(r, args, arch);
     if (x.type === 'xc_domain_configuration_t *') return marshalArch(r, args);
     throw new XenkitError('ABI_MISMATCH', `xen backend: ${p.name}() has a parameter ${x.type} ${x.name} xenkit does not fill`, { field: 'abi.libxc', value: x.name, hint: 'report it' });
   });

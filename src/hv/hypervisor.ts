@@ -34,7 +34,11 @@ export interface Hypervisor {
   version(): XenVersion;
   /** XEN_SYSCTL_physinfo. */
   physinfo(): PhysInfo;
-  /** XEN_DOMCTL_createdomain: returns the new domain's id. The domain starts paused. */
+  /**
+   * XEN_DOMCTL_createdomain: returns the new domain's id. The domain starts paused. On success
+   * `args.arch` is replaced by the arch config as Xen wrote it back, as xc_domain_create() copies it
+   * into the caller's struct (Arm: GIC_NATIVE becomes the GIC version Xen chose).
+   */
   createDomain(args: CreateDomainArgs): number;
   /** XEN_DOMCTL_getdomaininfo for exactly this id (ESRCH when there is none). */
   getDomainInfo(domid: number): DomainInfo;

@@ -86,7 +86,7 @@ export function rawCreateArgs(release: ReleaseId, arch: 'x86_64' | 'arm64', o: R
   const archCfg: ArchConfig =
     arch === 'x86_64'
       ? { emulation_flags: o.emulation_flags === undefined ? 0 : parseEmulationFlags(o.emulation_flags), ...(o.misc_flags !== undefined ? { misc_flags: uint(o, 'misc_flags') } : {}) }
-      : { gic_version: o.gic_version === undefined ? 0 : uint(o, 'gic_version', 255), nr_spis: o.nr_spis === undefined ? 0 : uint(o, 'nr_spis'), ...(o.tee_type !== undefined ? { tee_type: uint(o, 'tee_type', 0xffff) } : {}) };
+      : { gic_version: o.gic_version === undefined ? 0 : uint(o, 'gic_version', 255), nr_spis: o.nr_spis === undefined ? 0 : uint(o, 'nr_spis'), ...(o.tee_type !== undefined ? { tee_type: uint(o, 'tee_type', 0xffff) } : {}), ...(o.clock_frequency !== undefined ? { clock_frequency: uint(o, 'clock_frequency') } : {}) };
   const args: CreateDomainArgs = {
     domid: o.domid === undefined ? 0 : domidOf(o),
     ssidref: o.ssidref === undefined ? 0 : uint(o, 'ssidref'),
@@ -126,7 +126,13 @@ function run(hv: Hypervisor, release: ReleaseId, op: string, o: Record<string, u
       return { nr_cpus: p.nr_cpus, total_pages: p.total_pages, free_pages: p.free_pages, capabilities: p.capabilities };
     }
     case 'createdomain': {
-      return { domid: hv.createDomain(rawCreateArgs(release, hv.describeHost().arch, o)) };
+      const arch = hv.describeHost().arch;
+      const args = rawCreateArgs(release, arch, o);
+      const domid = hv.createDomain(args);
+      if (arch === 'x86_64') return { domid };
+      // Arm: the arch config Xen wrote back (the GIC it chose, the timer's clock-frequency), in the struct's order.
+      const a = args.arch as unknown as Record<string, number | undefined>;
+      return { domid, arch: Object.fromEntries(armArchFields(release).map((f) => [f, a[f] ?? 0])) };
     }
     case 'destroydomain':
       hv.destroyDomain(domidOf(o));

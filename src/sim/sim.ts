@@ -9,7 +9,8 @@ import type {
   ShutdownReason,
   XenVersion,
 } from '../hv/hypervisor.js';
-import { SHUTDOWN_REASONS } from '../hv/hypervisor.js';
+import { SHUTDOWN_REASONS, isX86ArchConfig } from '../hv/hypervisor.js';
+import { armWrittenBack } from '../xen/arm.js';
 import { ERRNO, isErrnoName, type ErrnoName } from '../xen/errno.js';
 import { DEFAULT_HOST, makeHost, type HostCaps } from '../xen/host.js';
 import { createRules, runCreateRules, type Phase, type PhasedFailure } from '../xen/createdomain.js';
@@ -323,6 +324,8 @@ export class SimXen implements Hypervisor {
       createdAt: this.clockNs,
       cpupool: args.cpupool_id ?? 0,
     });
+    // As xc_domain_create() does: the arch config as Xen wrote it back (Arm: the GIC chosen).
+    if (!isX86ArchConfig(args.arch)) args.arch = armWrittenBack(this.host.release, args.arch, this.host.gic, this.host.armClockFrequency);
     return domid;
   }
 

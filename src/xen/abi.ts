@@ -68,3 +68,18 @@ export function armArchFields(r: ReleaseId): string[] {
 export function releaseAddingArchField(arch: 'x86_64' | 'arm64', field: string): ReleaseId | undefined {
   return RELEASE_IDS.find((r) => (arch === 'x86_64' ? x86ArchFields(r) : armArchFields(r)).includes(field));
 }
+
+/**
+ * struct xen_domctl_getdomaininfo on arm64: the x86_64 layout's members (the same LP64 types at the
+ * same offsets) up to its last one, `arch_config`, which is Arm's xen_arch_domainconfig there; the
+ * size rounded up to the struct's alignment (4.17 and 4.20: 120 bytes, arch_config 12 at 104;
+ * test/xen-qemu/arm64-abi.ts checks it against the arm64 libxen-dev headers).
+ */
+export function arm64Getdomaininfo(r: ReleaseId): StructLayout {
+  const x86 = ABI[r].getdomaininfo;
+  const last = x86.fields.at(-1)!;
+  if (last[0] !== 'arch_config') throw new Error(`facts: ${r}'s xen_domctl_getdomaininfo does not end with arch_config`);
+  const arch = ABI[r].arm64Arch;
+  const end = last[2] + arch.size;
+  return { size: Math.ceil(end / x86.align) * x86.align, align: x86.align, fields: [...x86.fields.slice(0, -1), [last[0], last[1], last[2], arch.size]] };
+}

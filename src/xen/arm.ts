@@ -1,5 +1,6 @@
 import { abi } from './abi.js';
 import type { ReleaseId } from './releases.js';
+import type { ArmArchConfig } from './domain-args.js';
 
 /**
  * Arm's XEN_DOMCTL_CONFIG_GIC_* and XEN_DOMCTL_CONFIG_TEE_* values (xen/include/public/arch-arm.h),
@@ -41,4 +42,16 @@ export function teeValue(r: ReleaseId, name: TeeName): number | undefined {
 /** The TEE mediator a tee_type value names in release r. */
 export function teeName(r: ReleaseId, value: number): TeeName | undefined {
   return (Object.keys(TEE_KEY) as TeeName[]).find((n) => teeValue(r, n) === value);
+}
+
+/**
+ * What Xen writes back into an Arm domain's arch config when createdomain succeeds (the domctl is
+ * copied back and xc_domain_create() copies it into the caller's struct, tools/libs/ctrl/xc_domain.c):
+ * GIC_NATIVE becomes the host's version (arch_sanitise_domain_config(), xen/arch/arm/domain.c), and
+ * clock_frequency the host DT timer's clock-frequency, 0 without one (domain_vtimer_init(),
+ * xen/arch/arm/vtimer.c); the same from 4.6 to 4.20. The rest is as given.
+ */
+export function armWrittenBack(r: ReleaseId, a: ArmArchConfig, hostGic: 'v2' | 'v3', clockFrequency: number | undefined): ArmArchConfig {
+  const gic = effectiveGic(r, a.gic_version, hostGic);
+  return { ...a, gic_version: gic ? gicValue(r, gic) : a.gic_version, clock_frequency: clockFrequency ?? 0 };
 }

@@ -652,7 +652,8 @@ function fieldType(r: ReleaseId, field: string): string | undefined {
 
 function spisCheck(ctx: RuleContext, roundUp: boolean) {
   const n = (ctx.args.arch as ArmArchConfig).nr_spis >>> 0;
-  const eff = roundUp ? Math.ceil(n / 32) * 32 : n;
+  // ROUNDUP(nr_spis, 32) on an unsigned int (xen/include/xen/lib.h): it wraps, 0xffffffe1.. become 0.
+  const eff = roundUp ? (((n + 31) >>> 0) & ~31) >>> 0 : n;
   const max = roundUp ? 960 : 988;
   if (eff > 988)
     return { errno: 'EINVAL' as const, field: 'arch.nr_spis', value: n, reason: `nr_spis ${n}${roundUp ? ` (rounded up to ${eff})` : ''} exceeds 1020 - NR_LOCAL_IRQS (988)`, hint: `nr_spis <= ${max}` };

@@ -55,6 +55,12 @@ export interface HostCaps {
    * does not report it; Xen's boot log does (test/xen-qemu/compare.mjs reads it there).
    */
   nestedVirt?: boolean;
+  /**
+   * ARM: the clock-frequency property of the host device tree's timer node (timer_dt_clock_frequency,
+   * xen/arch/arm/time.c), 0 when absent (firmware set CNTFRQ). Xen writes it into every new domain's
+   * arch config (domain_vtimer_init(), xen/arch/arm/vtimer.c @RELEASE-4.17.0). Undefined: taken as 0.
+   */
+  armClockFrequency?: number;
 }
 
 /** The facts of HostCaps a backend may not know. */
@@ -116,6 +122,7 @@ const hostSchema = lazySchema((z) =>
       maxGrantFrames: z.number().int().min(1).max(0x7fffffff).optional(),
       maxMaptrackFrames: z.number().int().min(0).max(0x7fffffff).optional(),
       nestedVirt: z.boolean().optional(),
+      armClockFrequency: z.number().int().min(0).max(0xffffffff).optional(),
     })
   .strict(),
 );
@@ -206,6 +213,8 @@ export function hostFromPhysinfo(pi: Record<string, unknown>, release: ReleaseId
   for (const k of OPTIONAL_HOST_FACTS) delete described[k];
   // (not a physinfo field: a recorded host may add it, read off Xen's boot log)
   if (typeof pi.nested_virt === 'boolean') described.nestedVirt = pi.nested_virt;
+  // (Arm: the GIC of dom0's device tree, which physinfo does not give either)
+  if (pi.gic === 'v2' || pi.gic === 'v3') described.gic = pi.gic;
   return described;
 }
 

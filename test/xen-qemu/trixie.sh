@@ -65,23 +65,8 @@ if [ "${XK_TRIXIE_OFFLINE:-}" != 1 ]; then
 fi
 
 # The newest cached .deb of each package, then the staging root unless it holds exactly those.
-debs=()
-for p in "${PKGS[@]}"; do
-  f=$(ls -v "$C/debs/${p}_"*.deb 2>/dev/null | tail -n 1 || true)
-  [ -n "$f" ] || cannot "no cached .deb of $p (XK_TRIXIE_OFFLINE=1 with an empty cache?)"
-  debs+=("$(basename "$f")")
-done
-list=$(printf '%s\n' "${debs[@]}")
-if [ ! -f "$C/root/.complete" ] || [ "$(cat "$C/root.list" 2>/dev/null)" != "$list" ]; then
-  say "unpacking ${#debs[@]} packages into $C/root"
-  rm -rf "$C/root.new"
-  mkdir -p "$C/root.new"
-  for d in "${debs[@]}"; do dpkg-deb -x "$C/debs/$d" "$C/root.new"; done
-  touch "$C/root.new/.complete"
-  rm -rf "$C/root"
-  mv "$C/root.new" "$C/root"
-  printf '%s\n' "$list" > "$C/root.list"
-fi
+. "$(dirname "$0")/debs-root.sh"
+stage_root "$C" "${PKGS[@]}"
 # The loader (trixie's libc6 ships it under /usr: usrmerge's /lib64 symlink is not in the .deb).
 S=$C/root
 for l in "$S/usr/lib64/ld-linux-x86-64.so.2" "$S/lib64/ld-linux-x86-64.so.2"; do [ -e "$l" ] && break; done

@@ -41,11 +41,18 @@ export function corpusFiles(): string[] {
   return ['real', 'keys'].flatMap((d) => readdirSync(path.join(CORPUS, d)).filter((f) => f.endsWith('.cfg')).map((f) => `${d}/${f}`)).sort();
 }
 
+/**
+ * The host the recordings were made on, as parse_vnuma_config() asks libxl about it: QEMU's
+ * `-smp 2` without -numa (test/xen-qemu/run.sh), so one NUMA node and 2 online CPUs (nr_cpus in
+ * test/xen-qemu/recorded/host-4.17.json).
+ */
+export const RECORDING_HOST = { nrNodes: 1, onlineCpus: 2 };
+
 type Ours = { json: Obj } | { refused: string };
 function xenkit(file: string): Ours {
   try {
     const cfg = parseXlCfg(readFileSync(path.join(CORPUS, file), 'utf8'), path.basename(file));
-    return { json: toLibxlJson(specFromXlCfg(cfg).spec, cfg).json as Obj };
+    return { json: toLibxlJson(specFromXlCfg(cfg).spec, cfg, '4.17', RECORDING_HOST).json as Obj };
   } catch (e) {
     if (e instanceof XenkitError) return { refused: `${e.code}: ${e.message.split('\n')[0]}` };
     throw e;

@@ -10,6 +10,7 @@ import type { ReleaseId } from '../../xen/releases.js';
 import { genJson, type LibxlObject } from './gen-json.js';
 import { CfgReader } from '../xlcfg/reader.js';
 import { applyXlKeys } from '../xlcfg/to-config.js';
+import type { XlHost } from '../xlcfg/dev/vnuma.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,11 +25,11 @@ type Json = Record<string, unknown>;
  * With `cfg`, every key xl reads for this guest type that DomainSpec does not carry is named in a
  * warning: it would be in xl's output and is not in this one.
  */
-export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17'): { json: Json; warnings: string[] } {
+export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17', host?: XlHost): { json: Json; warnings: string[] } {
   const warnings: string[] = [];
   const idl = libxlIdl(release);
   const config = domainConfigOf(spec, warnings);
-  const read = cfg ? applyXlKeys(new CfgReader(cfg), idl, spec.type, config, warnings) : new Set<string>();
+  const read = cfg ? applyXlKeys(new CfgReader(cfg), idl, spec.type, config, warnings, host) : new Set<string>();
   for (const s of cfg?.settings.values() ?? [])
     if (isXlKey(s.key) && xlReadsFor(s.key, spec.type) && !isModelled(s.key, spec.type) && !read.has(s.key))
       warnings.push(`${where(s.file, s)}: ${s.key} is read by xl but not modelled by xenkit: it is missing from this JSON`);

@@ -6,6 +6,7 @@ import { where } from './syntax-error.js';
 import { applyPassthrough } from './passthrough.js';
 import { applyDevices } from './dev/devices.js';
 import { applyVnuma, type XlHost } from './dev/vnuma.js';
+import { applyCpuid } from './dev/cpuid.js';
 import { applySimpleKeys, enumFromString, enumNames, numberOrEnum, setPath } from './to-libxl.js';
 
 const at = (line: number) => `tools/xl/xl_parse.c:${line} @RELEASE-4.17.0`;
@@ -22,6 +23,8 @@ export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config
   const mark = (k: XlKey) => r.get(k) && done.add(k);
   applyVnuma(r, config.b_info as LibxlObject, host, warnings);
   mark('vnuma');
+  applyCpuid(r, config.b_info as LibxlObject, warnings);
+  mark('cpuid');
   applyDevices(r, idl, type, config, warnings).forEach((k) => done.add(k));
   seclabel(r, config);
   (['init_seclabel', 'seclabel'] as const).forEach(mark);

@@ -43,7 +43,7 @@ export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config
   (['device_model_args', 'device_model_args_pv', 'device_model_args_hvm', 'bootloader_args'] as const).forEach(mark);
   dmVersion(r, config);
   mark('device_model_version');
-  applyPassthrough(r, idl, type, config).forEach((k) => done.add(k));
+  applyPassthrough(r, idl, type, config, warnings).forEach((k) => done.add(k));
   if (type === 'hvm') hvmKeys(r, idl, config, warnings).forEach((k) => done.add(k));
   else if (r.get('firmware')) done.add('firmware'); // pvgrub: into the kernel (to-spec.ts)
   return done;

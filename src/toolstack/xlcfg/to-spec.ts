@@ -27,7 +27,8 @@ export interface SpecOptions {
  * memory above maxmem, keys set twice).
  */
 export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: DomainSpec; warnings: string[] } {
-  for (const o of opts.overrides ?? []) cfg = parseXlCfg(o, 'command line', cfg);
+  // xl appends each override and a newline to the file's text (xl_vmcontrol.c main_create() @RELEASE-4.17.0)
+  for (const o of opts.overrides ?? []) cfg = parseXlCfg(`${o}\n`, 'command line', cfg);
   const r: CfgReader = new CfgReader(cfg);
   const warnings: string[] = [];
   const at = (s: XlSetting) => where(s.file, s);

@@ -47,12 +47,14 @@ export function corpusFiles(): string[] {
  * test/xen-qemu/recorded/host-4.17.json).
  */
 export const RECORDING_HOST = { nrNodes: 1, onlineCpus: 2 };
+/** Debian's xen-utils-4.17 XENFIRMWAREDIR (what its xl printed for keys/firmware.cfg). */
+export const RECORDING_FIRMWARE_DIR = '/usr/lib/xen-4.17/boot';
 
 type Ours = { json: Obj } | { refused: string };
 function xenkit(file: string): Ours {
   try {
     const cfg = parseXlCfg(readFileSync(path.join(CORPUS, file), 'utf8'), path.basename(file));
-    return { json: toLibxlJson(specFromXlCfg(cfg).spec, cfg, '4.17', RECORDING_HOST).json as Obj };
+    return { json: toLibxlJson(specFromXlCfg(cfg, { firmwareDir: RECORDING_FIRMWARE_DIR }).spec, cfg, '4.17', RECORDING_HOST).json as Obj };
   } catch (e) {
     if (e instanceof XenkitError) return { refused: `${e.code}: ${e.message.split('\n')[0]}` };
     throw e;
@@ -75,6 +77,19 @@ function diffPaths(xl: unknown, ours: unknown, at: string, out: { missing: strin
 
 const some = (label: string, ps: string[]) => (ps.length ? [`${label} ${ps.slice(0, 5).join(', ')}${ps.length > 5 ? ` (+${ps.length - 5})` : ''}`] : []);
 
+/**
+ * ms_vm_genid = "generate" is 16 random bytes (libxl_ms_vm_genid_generate()) in xl's answer and in
+ * ours: when both hold 16 bytes, not all zero, ours is replaced by xl's, as the uuid is.
+ */
+function withGenid(json: Obj, xl: Obj): Obj {
+  const genid = (o: Obj) => ((o.b_info as Obj | undefined)?.['type.hvm'] as Obj | undefined)?.ms_vm_genid as number[] | undefined;
+  const [a, b] = [genid(json), genid(xl)];
+  const random = (g: number[] | undefined) => Array.isArray(g) && g.length === 16 && g.some((x) => x !== 0);
+  if (!random(a) || !random(b)) return json;
+  const b_info = json.b_info as Obj;
+  return { ...json, b_info: { ...b_info, 'type.hvm': { ...(b_info['type.hvm'] as Obj), ms_vm_genid: b } } };
+}
+
 /** undefined when xenkit's answer is xl's; else what differs, in a line. */
 export function difference(rec: Recording): string | undefined {
   const ours = xenkit(rec.file);
@@ -86,7 +101,8 @@ export function difference(rec: Recording): string | undefined {
   if ('refused' in ours) return `xenkit refuses it (${ours.refused.slice(0, 120)}); xl builds JSON`;
   const xl = rec.libxl_config!;
   const text = readFileSync(path.join(CORPUS, rec.file), 'utf8');
-  const json = /^\s*uuid\s*=/m.test(text) ? ours.json : { ...ours.json, c_info: { ...(ours.json.c_info as Obj), uuid: (xl.c_info as Obj).uuid } };
+  let json = /^\s*uuid\s*=/m.test(text) ? ours.json : { ...ours.json, c_info: { ...(ours.json.c_info as Obj), uuid: (xl.c_info as Obj).uuid } };
+  json = withGenid(json, xl);
   const d = { missing: [] as string[], extra: [] as string[], differs: [] as string[] };
   diffPaths(xl, json, '', d);
   const parts = [...some('missing', d.missing), ...some('extra', d.extra), ...some('differs:', d.differs)];

@@ -1,7 +1,7 @@
 import type { LibxlIdl } from '../../../xen/libxl-idl.js';
 import type { LibxlObject } from '../../libxl/gen-json.js';
 import type { Fail } from '../reader.js';
-import { enumFromString, enumNames } from '../to-libxl.js';
+import { enumFromString } from '../to-libxl.js';
 import { keyValue, strtoul, tokens } from './tokens.js';
 
 export const VKB_SOURCE = 'tools/xl/xl_parse.c:1107-1209 parse_vkb_config(), parse_vkb_list() @RELEASE-4.17.0; option names: xen/include/public/io/kbdif.h XENKBD_FIELD_*';
@@ -26,7 +26,7 @@ export function parseVkb(spec: string, devid: number, idl: LibxlIdl, fail: Fail)
     else if (k === 'backend') vkb.backend_domname = v;
     else if (k === 'backend-type') {
       const t = enumFromString(idl, 'libxl_vkb_backend', v);
-      if (t === undefined) fail(`xl: Unknown backend_type "${v}" in vkb spec`, `backend-type=${enumNames(idl, 'libxl_vkb_backend')}`);
+      if (t === undefined) fail(`xl: Unknown backend_type "${v}" in vkb spec`, 'backend-type=qemu or backend-type=linux');
       vkb.backend_type = t;
     } else if (k === 'unique-id') vkb.unique_id = v;
     else if (NUMBERS[k]) {

@@ -41,11 +41,11 @@ export function recordedDir(version) {
 
 const withUuid = (cfg, uuid) => ({ ...cfg, c_info: { ...cfg.c_info, uuid } });
 
-/** xenkit's libxl JSON for a config (sim backend, a throwaway state file). */
-function xenkitJson(root, file) {
+/** xenkit's libxl JSON for a config in a release's layout (sim backend, a throwaway state file). */
+function xenkitJson(root, file, release) {
   const dir = mkdtempSync(join(tmpdir(), 'xk-xlcn-'));
   try {
-    const out = execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'create', join(root, file), '--dry-run', '--libxl-json'], {
+    const out = execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'create', join(root, file), '--dry-run', '--libxl-json', '--xen', release], {
       encoding: 'utf8',
       env: { ...process.env, XENKIT_STATE: join(dir, 'sim.db') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,7 +114,7 @@ export function checkXlCreateN({ tests, root, say, record, debian }) {
       bad++;
       continue;
     }
-    const xk = xenkitJson(root, rec.file);
+    const xk = xenkitJson(root, rec.file, /^(\d+\.\d+)/.exec(version ?? '')?.[1] ?? '4.17');
     if (xk.error) {
       say(`  FAIL: ${rec.file}: xk create --dry-run --libxl-json failed: ${xk.error}`);
       bad++;

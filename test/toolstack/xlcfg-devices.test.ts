@@ -39,7 +39,7 @@ test("xl's refusals name the key, the line and column, xl's words and what is ac
     ['p9 = [ "tag=a,path=/a" ]', /9pfs spec missing required field!/], // 2078
     ['pvcalls = [ "frontend=0" ]', /Unknown string `frontend' in pvcalls spec/], // 2185
     ['vdispl = [ "backend=0" ]', /At least one connector should be specified\./], // 2158
-    ['vdispl = [ "connectors=c:big" ]', /Can't parse connector resolution/], // 849
+    ['vdispl = [ "connectors=c:640" ]', /Can't parse connector resolution/], // 849: sscanf() read 1 of 2
     ['vsnd = [ [ "CARD, sample-formats=mp3" ] ]', /Invalid pcm format: mp3/], // 896
     ['vsnd = [ "CARD" ]', /Failed to get vsnd card list/], // 1066
     ['vnuma = [ [ "pnode=1", "size=256", "vcpus=0" ] ]', /^t\.cfg:3:13: vnuma: "pnode=1" is not accepted: xl: invalid pnode number: 1; expected a host NUMA node, 0 \.\. 0/], // 665

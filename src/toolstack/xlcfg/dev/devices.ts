@@ -34,7 +34,7 @@ export function applyDevices(r: CfgReader, idl: LibxlIdl, type: GuestType, confi
   const set = (member: string, v: LibxlObject[] | undefined) => v && (config[member] = v);
   set('p9s', list('p9', P9_SOURCE, (s, _i, fail) => parseP9(s, carried, fail)));
   set('vtpms', list('vtpm', VTPM_SOURCE, parseVtpm));
-  set('vdispls', list('vdispl', VDISPL_SOURCE, parseVdispl));
+  set('vdispls', list('vdispl', VDISPL_SOURCE, (s, i, fail) => parseVdispl(s, i, fail, warnAt('vdispl'))));
   set('pvcallsifs', list('pvcalls', PVCALLS_SOURCE, parsePvcalls));
   set('vsnds', vsnds(r, idl));
   set('channels', list('channel', CHANNEL_SOURCE, (s, i, fail) => parseChannel(s, i, fail, warnAt('channel'))));

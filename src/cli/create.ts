@@ -30,7 +30,8 @@ export function register(program: Command): void {
     )
     .action(async (file: string, settings: string[], o: Record<string, unknown>, cmd: Command) => {
       const emu = o.emulationFlags === undefined ? undefined : parseEmulationFlags(o.emulationFlags, '--emulation-flags');
-      const loaded = loadSpec(file, settings);
+      // XENKIT_FIRMWARE_DIR: the target installation's libxl XENFIRMWAREDIR (Debian: /usr/lib/xen-4.17/boot), for firmware = "pvgrub64"
+      const loaded = loadSpec(file, settings, { firmwareDir: process.env.XENKIT_FIRMWARE_DIR || undefined });
       warn(loaded.warnings);
       if (o.libxlJson) return printLibxlJson(loaded, !!o.dryRun, o.xen === undefined ? '4.17' : parseRelease(String(o.xen), '--xen'));
       if (o.xen !== undefined) throw new XenkitError('BAD_INPUT', '--xen: only with --dry-run --libxl-json (otherwise the release is the host\'s)', { field: '--xen', hint: 'add --dry-run --libxl-json, or leave --xen out' });

@@ -13,8 +13,14 @@ import { specFromXlCfg } from '../../src/toolstack/xlcfg/to-spec.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CORPUS = path.join(ROOT, 'test/xlcfg-corpus');
-export const RECORDED = path.join(ROOT, 'test/xen-qemu/recorded/xl-create-n/corpus');
-export const KNOWN_FILE = path.join(CORPUS, 'known-differences.json');
+/** The releases whose real xl answered the corpus: 4.17 (Debian 12's 4.17.7) and 4.20 (trixie's 4.20.4). */
+export const RECORDED_RELEASES = ['4.17', '4.20'] as const;
+export type RecordedRelease = (typeof RECORDED_RELEASES)[number];
+/** Where a release's answers are (test/xen-qemu/xl-create-n.mjs recordedDir()). */
+export const recordedDir = (rel: RecordedRelease) => path.join(ROOT, rel === '4.17' ? 'test/xen-qemu/recorded/xl-create-n/corpus' : `test/xen-qemu/recorded/xl-create-n-${rel}/corpus`);
+export const RECORDED = recordedDir('4.17');
+export const knownFile = (rel: RecordedRelease) => path.join(CORPUS, rel === '4.17' ? 'known-differences.json' : `known-differences-${rel}.json`);
+export const KNOWN_FILE = knownFile('4.17');
 
 type Obj = Record<string, unknown>;
 export interface Recording {
@@ -26,13 +32,14 @@ export interface Recording {
   stdout: string;
 }
 
-export function recordings(): Recording[] {
-  return readdirSync(RECORDED)
+export function recordings(rel: RecordedRelease = '4.17'): Recording[] {
+  const dir = recordedDir(rel);
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const r = JSON.parse(readFileSync(path.join(RECORDED, f), 'utf8'));
-      const stdout = readFileSync(path.join(RECORDED, f.replace(/\.json$/, '.stdout')), 'utf8');
+      const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+      const stdout = readFileSync(path.join(dir, f.replace(/\.json$/, '.stdout')), 'utf8');
       return { ...r, file: r.file.replace('test/xlcfg-corpus/', ''), stdout };
     });
 }
@@ -47,14 +54,14 @@ export function corpusFiles(): string[] {
  * test/xen-qemu/recorded/host-4.17.json).
  */
 export const RECORDING_HOST = { nrNodes: 1, onlineCpus: 2 };
-/** Debian's xen-utils-4.17 XENFIRMWAREDIR (what its xl printed for keys/firmware.cfg). */
-export const RECORDING_FIRMWARE_DIR = '/usr/lib/xen-4.17/boot';
+/** Debian's xen-utils-X.Y XENFIRMWAREDIR (what its xl printed for keys/firmware.cfg: /usr/lib/xen-4.17/boot, /usr/lib/xen-4.20/boot). */
+export const firmwareDirOf = (rel: RecordedRelease) => `/usr/lib/xen-${rel}/boot`;
 
 type Ours = { json: Obj } | { refused: string };
-function xenkit(file: string): Ours {
+function xenkit(file: string, rel: RecordedRelease): Ours {
   try {
     const cfg = parseXlCfg(readFileSync(path.join(CORPUS, file), 'utf8'), path.basename(file));
-    return { json: toLibxlJson(specFromXlCfg(cfg, { firmwareDir: RECORDING_FIRMWARE_DIR }).spec, cfg, '4.17', RECORDING_HOST).json as Obj };
+    return { json: toLibxlJson(specFromXlCfg(cfg, { firmwareDir: firmwareDirOf(rel) }).spec, cfg, rel, RECORDING_HOST).json as Obj };
   } catch (e) {
     if (e instanceof XenkitError) return { refused: `${e.code}: ${e.message.split('\n')[0]}` };
     throw e;
@@ -91,8 +98,8 @@ function withGenid(json: Obj, xl: Obj): Obj {
 }
 
 /** undefined when xenkit's answer is xl's; else what differs, in a line. */
-export function difference(rec: Recording): string | undefined {
-  const ours = xenkit(rec.file);
+export function difference(rec: Recording, rel: RecordedRelease = '4.17'): string | undefined {
+  const ours = xenkit(rec.file, rel);
   const xlRefused = rec.xl_rc !== 0 || !rec.libxl_config;
   if (xlRefused) {
     if ('refused' in ours) return undefined;

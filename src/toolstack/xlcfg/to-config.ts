@@ -21,7 +21,7 @@ export const XENFIRMWAREDIR = '/usr/lib/xen/boot';
 export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config: LibxlObject, warnings: string[], host?: XlHost): Set<XlKey> {
   const done = applySimpleKeys(r, idl, type, config);
   const mark = (k: XlKey) => r.get(k) && done.add(k);
-  applyVnuma(r, config.b_info as LibxlObject, host, warnings);
+  applyVnuma(r, idl.release, config.b_info as LibxlObject, host, warnings);
   mark('vnuma');
   applyCpuid(r, config.b_info as LibxlObject, warnings);
   mark('cpuid');

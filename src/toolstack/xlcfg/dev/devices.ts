@@ -5,6 +5,8 @@ import type { CfgReader, Fail } from '../reader.js';
 import { where } from '../syntax-error.js';
 import { CHANNEL_SOURCE, parseChannel } from './channel.js';
 import { P9_SOURCE, parseP9 } from './p9.js';
+import { P9_418_SOURCE, parseP9From418 } from './p9-4.18.js';
+import { releaseIndex, type ReleaseId } from '../../../xen/releases.js';
 import { PV_DISPLAY_KEYS, pvTopLevelVfb } from './pv-vnc.js';
 import { parsePvcalls, PVCALLS_SOURCE } from './pvcalls.js';
 import { parseUsbctrl, USBCTRL_SOURCE } from './usbctrl.js';
@@ -30,14 +32,13 @@ export function applyDevices(r: CfgReader, idl: LibxlIdl, type: GuestType, confi
     return l.items.map((item, i) => each(item.value, i, r.failer(l.s, item, source)));
   };
   const warnAt = (key: XlKey) => (msg: string) => warnings.push(`${where(r.get(key)!.file, r.get(key)!)}: ${msg}`);
-  const carried = {};
   const set = (member: string, v: LibxlObject[] | undefined) => v && (config[member] = v);
-  set('p9s', list('p9', P9_SOURCE, (s, _i, fail) => parseP9(s, carried, fail)));
+  set('p9s', p9s(r, idl, list));
   set('vtpms', list('vtpm', VTPM_SOURCE, parseVtpm));
   set('vdispls', list('vdispl', VDISPL_SOURCE, (s, i, fail) => parseVdispl(s, i, fail, warnAt('vdispl'))));
   set('pvcallsifs', list('pvcalls', PVCALLS_SOURCE, parsePvcalls));
   set('vsnds', vsnds(r, idl));
-  set('channels', list('channel', CHANNEL_SOURCE, (s, i, fail) => parseChannel(s, i, fail, warnAt('channel'))));
+  set('channels', list('channel', CHANNEL_SOURCE, (s, i, fail) => parseChannel(s, i, idl.release, fail, warnAt('channel'))));
   if (r.get('vif2')?.value.kind === 'list') warnAt('vif2')('WARNING: vif2: netchannel2 is deprecated and not supported by xl (it sets nothing)');
   const vfbs = list('vfb', VFB_SOURCE, (s, i, fail) => parseVfb(s, i, fail, warnAt('vfb'))) ?? [];
   set('usbctrls', list('usbctrl', USBCTRL_SOURCE, (s, i, fail) => parseUsbctrl(s, i, idl, fail)));
@@ -53,6 +54,13 @@ export function applyDevices(r: CfgReader, idl: LibxlIdl, type: GuestType, confi
   set('vfbs', vfbs.length ? vfbs : undefined);
   set('vkbs', vkbs.length ? vkbs : undefined);
   return keys.filter((k) => r.get(k));
+}
+
+/** p9: xl 4.18 reworked its parsing (p9-4.18.ts); before, each entry inherits the fields of the ones before it. */
+function p9s(r: CfgReader, idl: LibxlIdl, list: (key: XlKey, source: string, each: Each) => LibxlObject[] | undefined): LibxlObject[] | undefined {
+  if (releaseIndex(idl.release as ReleaseId) >= releaseIndex('4.18')) return list('p9', P9_418_SOURCE, (s, _i, fail) => parseP9From418(s, idl, r.get('name') ? r.string('name')! : '', fail));
+  const carried = {};
+  return list('p9', P9_SOURCE, (s, _i, fail) => parseP9(s, carried, fail));
 }
 
 /** vsnd: a list of cards, each a list of strings (xl: "Failed to get vsnd card list" for a card given as a string). */

@@ -1,4 +1,5 @@
 import type { Fail } from '../reader.js';
+import { releaseIndex, type ReleaseId } from '../../../xen/releases.js';
 
 /**
  * The C string handling xl's device parsers are built from (tools/xl/xl_parse.c @RELEASE-4.17.0),
@@ -28,6 +29,20 @@ export function keyValue(token: string): [string, string] | undefined {
 export function pair(str: string, delim: string): [string, string] | undefined {
   const t = str.split(delim).filter((x) => x !== '');
   return t.length < 2 ? undefined : [t[0]!, t[1]!];
+}
+
+/**
+ * split_string_into_pair() from xl 4.18 (tools/xl/xl_parse.c @RELEASE-4.18.0, "make
+ * split_string_into_pair() more usable"): split at the first delimiter, both halves trimmed of
+ * blanks, the value not empty; before 4.18 the strtok_r() form above, trimmed by the caller.
+ */
+export function pairOf(release: string, str: string, delim: string): [string, string] | undefined {
+  if (releaseIndex(release as ReleaseId) < releaseIndex('4.18')) {
+    const p = pair(str, delim);
+    return p && [trimC(p[0]), trimC(p[1])];
+  }
+  const at = str.indexOf(delim);
+  return at < 0 || at === str.length - 1 ? undefined : [trimC(str.slice(0, at)), trimC(str.slice(at + 1))];
 }
 
 /** trim(isspace, ...). */

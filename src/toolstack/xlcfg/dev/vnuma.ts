@@ -1,6 +1,6 @@
 import type { LibxlObject } from '../../libxl/gen-json.js';
 import type { CfgReader, Fail } from '../reader.js';
-import { pair, strtoul, trimC } from './tokens.js';
+import { pairOf, strtoul } from './tokens.js';
 
 export const VNUMA_SOURCE = 'tools/xl/xl_parse.c:579-765 parse_vnuma_config() @RELEASE-4.17.0';
 
@@ -17,7 +17,7 @@ export interface XlHost {
  * b_info.vnuma_nodes, and the max_vcpus / max_memkb the nodes add up to (xl refuses a maxvcpus or
  * maxmem that disagrees). A pnode turns NUMA placement off.
  */
-export function applyVnuma(r: CfgReader, b: LibxlObject, host: XlHost | undefined, warnings: string[]): void {
+export function applyVnuma(r: CfgReader, release: string, b: LibxlObject, host: XlHost | undefined, warnings: string[]): void {
   const s = r.get('vnuma');
   if (!s) return;
   if (s.value.kind !== 'list') r.fail('vnuma', 'xl reads vnuma as a list of node lists (xl ignores a single value)', 'vnuma = [ [ "pnode=0", "size=1024", "vcpus=0", "vdistances=10" ] ]');
@@ -33,9 +33,9 @@ export function applyVnuma(r: CfgReader, b: LibxlObject, host: XlHost | undefine
     for (const opt of node.items) {
       if (opt.kind !== 'string') continue; // xl skips a non-string option
       const f: Fail = r.failer(s, opt, VNUMA_SOURCE);
-      const kv = pair(opt.value, '=');
+      const kv = pairOf(release, opt.value, '=');
       if (!kv) f(`xl: failed to split "${opt.value}" into pair`, 'OPTION=VALUE');
-      const [k, v] = [trimC(kv[0]), trimC(kv[1])];
+      const [k, v] = kv;
       if (k === 'pnode') {
         out.pnode = strtoul(v, f, k, 10, 4294967294);
         if (host && (out.pnode as number) >= host.nrNodes) f(`xl: invalid pnode number: ${out.pnode}`, `a host NUMA node, 0 .. ${host.nrNodes - 1}`);

@@ -6,6 +6,7 @@ import type { Preview } from '../toolstack/toolstack.js';
 import { formatHandle } from '../xc/config.js';
 import { parseEmulationFlags } from '../xen/emulation.js';
 import { cdfNames } from '../xen/flags.js';
+import { parseRelease, type ReleaseId } from '../xen/releases.js';
 import { warn, withToolstack } from './context.js';
 import { EXIT, jsonOut, out } from './io.js';
 
@@ -19,18 +20,21 @@ export function register(program: Command): void {
     .option('-p, --paused', 'leave the domain paused')
     .option('-n, --dry-run', "print the createdomain config and the release's verdict; create nothing")
     .option('--libxl-json', 'with --dry-run: print the libxl_domain_config JSON exactly as `xl create -n` does')
+    .option('--xen <ver>', "with --libxl-json: print that release's libxl layout (4.17 .. 4.22; default 4.17)")
     .option('--emulation-flags <n>', 'override the XEN_X86_EMU_* bitmap (number, 0x.., or device names)')
     .option('--watch', "stay, and apply on_poweroff/on_reboot/on_crash/on_watchdog when the guest shuts down (xl's daemon)")
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  xk create examples/hvm.cfg\n  xk create examples/pvh.cfg --paused memory=2048\n  xk create examples/pv.cfg --watch\n  xk create examples/hvm.cfg --dry-run --emulation-flags 0\n  xk create examples/pv.cfg --dry-run --libxl-json\n  xk --backend xen create guest.cfg --watch   (real guest through libxl, in dom0)\n\nExit status 1 when the release refuses the config, with --json and --dry-run too.',
+      '\nExamples:\n  xk create examples/hvm.cfg\n  xk create examples/pvh.cfg --paused memory=2048\n  xk create examples/pv.cfg --watch\n  xk create examples/hvm.cfg --dry-run --emulation-flags 0\n  xk create examples/pv.cfg --dry-run --libxl-json\n  xk create examples/hvm.cfg --dry-run --libxl-json --xen 4.20\n  xk --backend xen create guest.cfg --watch   (real guest through libxl, in dom0)\n\nExit status 1 when the release refuses the config, with --json and --dry-run too.',
     )
     .action(async (file: string, settings: string[], o: Record<string, unknown>, cmd: Command) => {
       const emu = o.emulationFlags === undefined ? undefined : parseEmulationFlags(o.emulationFlags, '--emulation-flags');
-      const loaded = loadSpec(file, settings);
+      // XENKIT_FIRMWARE_DIR: the target installation's libxl XENFIRMWAREDIR (Debian: /usr/lib/xen-4.17/boot), for firmware = "pvgrub64"
+      const loaded = loadSpec(file, settings, { firmwareDir: process.env.XENKIT_FIRMWARE_DIR || undefined });
       warn(loaded.warnings);
-      if (o.libxlJson) return printLibxlJson(loaded, !!o.dryRun);
+      if (o.libxlJson) return printLibxlJson(loaded, !!o.dryRun, o.xen === undefined ? '4.17' : parseRelease(String(o.xen), '--xen'));
+      if (o.xen !== undefined) throw new XenkitError('BAD_INPUT', '--xen: only with --dry-run --libxl-json (otherwise the release is the host\'s)', { field: '--xen', hint: 'add --dry-run --libxl-json, or leave --xen out' });
       const opts = { paused: !!o.paused, emulationFlags: emu, cfg: loaded.cfg };
       await withToolstack(cmd, async (ts) => {
         if (o.dryRun) return printPreview(await ts.preview(loaded.spec, opts), !!o.json);
@@ -44,11 +48,11 @@ export function register(program: Command): void {
     });
 }
 
-async function printLibxlJson(loaded: ReturnType<typeof loadSpec>, dryRun: boolean): Promise<void> {
+async function printLibxlJson(loaded: ReturnType<typeof loadSpec>, dryRun: boolean, release: ReleaseId): Promise<void> {
   if (!dryRun) throw new XenkitError('BAD_INPUT', '--libxl-json: only with --dry-run (xenkit prints the JSON; on a real host libxl builds the guest)', { field: '--libxl-json', hint: 'add --dry-run' });
   const { toLibxlJson } = await import('../toolstack/libxl/libxl-json.js');
   const { yajlBeautify } = await import('../toolstack/libxl/yajl.js');
-  const { json, warnings } = toLibxlJson(loaded.spec, loaded.cfg);
+  const { json, warnings } = toLibxlJson(loaded.spec, loaded.cfg, release);
   warn(warnings);
   process.stdout.write(yajlBeautify(json));
 }

@@ -5,7 +5,7 @@ import { gicValue } from '../xen/arm.js';
 import type { ReleaseId } from '../xen/releases.js';
 import type { DomainConfig } from '../xc/config.js';
 import { parseXlCfg } from './xlcfg/parse.js';
-import { specFromXlCfg } from './xlcfg/to-spec.js';
+import { specFromXlCfg, type SpecOptions } from './xlcfg/to-spec.js';
 import { specCreateConfig } from './domain/emulation.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import type { XlCfg } from './xlcfg/ast.js';
@@ -22,10 +22,10 @@ export interface LoadedSpec {
  * Read and parse an xl.cfg file ("-": standard input) into a DomainSpec (libxl's
  * defaults applied); `key=value` overrides as xl takes them. At most LIMITS.xlcfgBytes are read.
  */
-export function loadSpec(file: string, overrides: string[] = []): LoadedSpec {
+export function loadSpec(file: string, overrides: string[] = [], opts: Omit<SpecOptions, 'overrides'> = {}): LoadedSpec {
   const text = readBounded(file, LIMITS.xlcfgBytes, { field: 'FILE', kind: 'an xl.cfg file', hint: 'give the path of an xl.cfg file, or - for standard input' });
   const cfg = parseXlCfg(text, file === '-' ? 'stdin' : file);
-  const { spec, warnings } = specFromXlCfg(cfg, { overrides });
+  const { spec, warnings } = specFromXlCfg(cfg, { ...opts, overrides });
   return { file, cfg, spec, warnings };
 }
 

@@ -1,22 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { XenkitError } from '../errors.js';
 import { RELEASE_IDS, type ReleaseId } from './releases.js';
-import { IDL as IDL_4_6 } from './libxl-types/4.6.js';
-import { IDL as IDL_4_7 } from './libxl-types/4.7.js';
-import { IDL as IDL_4_8 } from './libxl-types/4.8.js';
-import { IDL as IDL_4_9 } from './libxl-types/4.9.js';
-import { IDL as IDL_4_10 } from './libxl-types/4.10.js';
-import { IDL as IDL_4_11 } from './libxl-types/4.11.js';
-import { IDL as IDL_4_12 } from './libxl-types/4.12.js';
-import { IDL as IDL_4_13 } from './libxl-types/4.13.js';
-import { IDL as IDL_4_14 } from './libxl-types/4.14.js';
-import { IDL as IDL_4_15 } from './libxl-types/4.15.js';
-import { IDL as IDL_4_16 } from './libxl-types/4.16.js';
-import { IDL as IDL_4_17 } from './libxl-types/4.17.js';
-import { IDL as IDL_4_18 } from './libxl-types/4.18.js';
-import { IDL as IDL_4_19 } from './libxl-types/4.19.js';
-import { IDL as IDL_4_20 } from './libxl-types/4.20.js';
-import { IDL as IDL_4_21 } from './libxl-types/4.21.js';
-import { IDL as IDL_4_22 } from './libxl-types/4.22.js';
 
 /**
  * libxl's types as its IDL declares them (tools/libs/light/libxl_types.idl, tools/libxl/ before
@@ -57,6 +41,8 @@ export interface LibxlEnum {
   init?: number | string;
 }
 export interface LibxlIdl {
+  /** How the file was made (scripts/gen-libxl-types.mjs). */
+  generated?: string;
   release: string;
   source: string;
   builtins: Record<string, LibxlBuiltin>;
@@ -64,29 +50,22 @@ export interface LibxlIdl {
   structs: Record<string, LibxlField[]>;
 }
 
-const IDLS: Record<ReleaseId, LibxlIdl> = {
-  '4.6': IDL_4_6,
-  '4.7': IDL_4_7,
-  '4.8': IDL_4_8,
-  '4.9': IDL_4_9,
-  '4.10': IDL_4_10,
-  '4.11': IDL_4_11,
-  '4.12': IDL_4_12,
-  '4.13': IDL_4_13,
-  '4.14': IDL_4_14,
-  '4.15': IDL_4_15,
-  '4.16': IDL_4_16,
-  '4.17': IDL_4_17,
-  '4.18': IDL_4_18,
-  '4.19': IDL_4_19,
-  '4.20': IDL_4_20,
-  '4.21': IDL_4_21,
-  '4.22': IDL_4_22,
-};
+const loaded = new Map<ReleaseId, LibxlIdl>();
 
+/**
+ * One release's IDL, read from libxl-types/<release>.json the first time it is asked for (the 17
+ * tables together took ~40 ms to load; a command needs one).
+ */
 export function libxlIdl(r: ReleaseId): LibxlIdl {
-  return IDLS[r];
+  let idl = loaded.get(r);
+  if (idl) return idl;
+  if (!(RELEASE_IDS as readonly string[]).includes(r)) throw new XenkitError('BAD_INPUT', `libxl-idl: no Xen release ${JSON.stringify(r)}`, { field: 'release', value: r });
+  try {
+    idl = JSON.parse(readFileSync(new URL(`./libxl-types/${r}.json`, import.meta.url), 'utf8')) as LibxlIdl;
+  } catch (e) {
+    throw new XenkitError('FACTS_INCOMPLETE', `libxl-idl: no generated IDL for Xen ${r} (${(e as Error).message})`, { hint: 'npm run gen:libxl' });
+  }
+  if (idl.release !== r) throw new XenkitError('FACTS_INCOMPLETE', `libxl-idl: libxl-types/${r}.json holds Xen ${idl.release}`, { hint: 'npm run gen:libxl' });
+  loaded.set(r, idl);
+  return idl;
 }
-
-/** Every release has its IDL (a new release id without a generated table fails here). */
-for (const r of RELEASE_IDS) if (!IDLS[r] || IDLS[r].release !== r) throw new XenkitError('FACTS_INCOMPLETE', `libxl-idl: no generated IDL for Xen ${r}`, { hint: 'npm run gen:libxl' });

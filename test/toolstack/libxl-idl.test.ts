@@ -54,3 +54,19 @@ test("gentypes.py's JSON rules: defaults left out, aggregates always, defbools, 
   assert.deepEqual(Object.keys(j), ['c_info', 'b_info', 'nics', 'on_reboot']);
   assert.throws(() => genJson(idl, 'libxl_domain_config', { c_info: { nosuch: 1 } }), /no member nosuch/);
 });
+
+test('lazy: a release\'s IDL is read the first time it is asked for, and only that release\'s', async () => {
+  const { spawnSync } = await import('node:child_process');
+  // fs.readFileSync is counted before libxl-idl.ts is imported (syncBuiltinESMExports makes its import see the wrapper)
+  const script = `
+    import fs from 'node:fs'; import { syncBuiltinESMExports } from 'node:module';
+    const read = []; const orig = fs.readFileSync;
+    fs.readFileSync = (p, ...a) => { if (String(p).includes('libxl-types')) read.push(String(p).replace(/.*libxl-types\\//, '')); return orig(p, ...a); };
+    syncBuiltinESMExports();
+    const { libxlIdl } = await import(${JSON.stringify(new URL('../../src/xen/libxl-idl.ts', import.meta.url).href)});
+    const before = read.length; libxlIdl('4.20'); libxlIdl('4.20');
+    console.log(JSON.stringify({ before, read }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { before: 0, read: ['4.20.json'] });
+});

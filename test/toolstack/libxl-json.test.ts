@@ -161,13 +161,16 @@ test('cpus / cpus_soft: one bitmap per vCPU; a list turns numa placement off', (
   assert.match(all.warnings[0]!, /cpus: "all" and "nodes:" depend on the host/);
 });
 
-test('keys xl reads that xenkit does not model: a warning naming each, never silent', () => {
-  const { warnings } = jsonOf(HVM + 'viridian = 1\nchannel = [ "name=a" ]\nvfb = [ "vnc=1" ]\nvtpm = [ "backend=0" ]\n');
-  assert.deepEqual(warnings, [
-    't.cfg:4:1: channel is read by xl but not modelled by xenkit: it is missing from this JSON',
-    't.cfg:5:1: vfb is read by xl but not modelled by xenkit: it is missing from this JSON',
-    't.cfg:6:1: vtpm is read by xl but not modelled by xenkit: it is missing from this JSON',
+test('every key xl 4.17 reads for a type reaches the JSON: no "not modelled" warning for the device lists', () => {
+  const { json, warnings } = jsonOf(HVM + 'viridian = 1\nchannel = [ "name=a,connection=pty" ]\nvfb = [ "vnc=1" ]\nvtpm = [ "backend=0" ]\n');
+  assert.deepEqual(warnings, []);
+  assert.deepEqual([json.channels, json.vfbs, json.vkbs, json.vtpms], [
+    [{ devid: 0, name: 'a', 'connection.pty': {} }],
+    [{ devid: 0, vnc: { enable: 'True' }, sdl: {} }],
+    [{ devid: 0 }],
+    [{ backend_domname: '0', devid: 0 }],
   ]);
-  assert.match(jsonOf(PV + 'vnc = 1\n').warnings[0]!, /^t\.cfg:3:1: vnc is read by xl but not modelled/, 'PV vnc is a vfb device');
+  const pv = jsonOf(PV + 'vnc = 1\nvnclisten = "0.0.0.0"\nkeymap = "de"\n');
+  assert.deepEqual([pv.warnings, pv.json.vfbs], [[], [{ devid: 0, vnc: { enable: 'True', listen: '0.0.0.0' }, sdl: {}, keymap: 'de' }]], 'PV vnc is a vfb device (xl_parse.c:2575-2596)');
   assert.deepEqual(jsonOf(PV + 'frobnicate = 1\npae = 1\n').warnings, [], 'unknown and ignored keys are specFromXlCfg\'s warnings');
 });

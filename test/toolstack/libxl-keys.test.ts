@@ -99,14 +99,19 @@ test('keys read for another guest type are not mapped: PV boot and vga are ignor
 });
 
 test('pci BDF specs with options (libxlu_pci.c xlu_pci_parse_spec_string @RELEASE-4.17.0; xl_parse.c:1482-1521), rdm, dtdev', () => {
-  const { json, warnings } = run(HVM + 'pci_permissive = 1\nrdm = "strategy=host,policy=relaxed"\npci = [ "0000:03:00.1@5,msitranslate=1", "04:1f.*", "name=gpu0" ]\n');
-  assert.deepEqual(warnings, []);
+  const { json, warnings } = run(HVM + 'pci_permissive = 1\nrdm = "strategy=host"\npci = [ "0000:03:00.1@5,msitranslate=1", "04:1f.*,rdm_policy=relaxed", "name=gpu0" ]\n');
+  assert.match(warnings.join('\n'), /rdm: without policy=, xl 4.17 copies an uninitialised policy/);
   assert.deepEqual(json.pcidevs, [
-    { func: 1, bus: 3, vdevfn: 40, vfunc_mask: 1, msitranslate: true, permissive: true, rdm_policy: 'relaxed' }, // vslot 5 << 3
+    { func: 1, bus: 3, vdevfn: 40, vfunc_mask: 1, msitranslate: true, permissive: true }, // vslot 5 << 3
     { dev: 31, bus: 4, vfunc_mask: 4294967295, permissive: true, rdm_policy: 'relaxed' }, // "*": LIBXL_PCI_FUNC_ALL
-    { permissive: true, rdm_policy: 'relaxed', name: 'gpu0' },
+    { permissive: true, name: 'gpu0' },
   ]);
-  assert.deepEqual(hvm(json).rdm, { strategy: 'host', policy: 'relaxed' });
+  assert.deepEqual(hvm(json).rdm, { strategy: 'host' });
+  // xlu_rdm_parse() @RELEASE-4.17.0 takes parse_rdm_policy()'s 0 (success) for failure: a valid policy= drops rdm (real xl: keys/rdm.cfg)
+  const relaxed = run(HVM + 'rdm = "strategy=host,policy=relaxed"\npci = [ "03:00.0" ]\n');
+  assert.deepEqual([hvm(relaxed.json).rdm, relaxed.json.pcidevs], [{}, [{ bus: 3, vfunc_mask: 1 }]]);
+  assert.match(relaxed.warnings.join('\n'), /xl 4\.17 ignores rdm when its policy= is valid/);
+  assert.deepEqual(run(PV + 'pci = [ "03:00.0" ]\n').json.pcidevs, [{ bus: 3, vfunc_mask: 1, rdm_policy: 'strict' }], 'PV: u.hvm.rdm.policy read through the union is 0 (real xl: keys/pci--pv.cfg)');
   refused(HVM + 'pci = [ "03:00.0,frobnicate=1" ]\n', /Unknown PCI_SPEC_STRING option: frobnicate/);
   refused(HVM + 'pci = [ "03:20.0" ]\n', /"03:20.0" is not KEY=VALUE/);
   const pv = run(PV + 'pci = [ "03:00.0" ]\ndtdev = [ "/soc/dma" ]\n').json;

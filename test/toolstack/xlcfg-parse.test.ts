@@ -83,10 +83,14 @@ test('+= appends a string to a string and a list to a list, for any key', () => 
   );
 });
 
-test('lenient where libxlu is buggy: CRLF, final comment without newline, upper-case hex', () => {
+test('lenient where libxlu is buggy: CRLF, upper-case hex', () => {
   assert.deepEqual(values('a = 1\r\nb = "x" # c\r\n'), { a: '1', b: 'x' });
-  assert.deepEqual(values('a = 1\n# trailing comment'), { a: '1' });
   assert.deepEqual(values('a = 0xFF'), { a: '0xFF' });
+});
+
+test('a last line that is a comment without a newline is refused, as libxlu refuses it (real xl: real/babrakov-infoza.cfg)', () => {
+  assert.deepEqual(values('a = 1\n# trailing comment\n'), { a: '1' });
+  assert.match(syntax('a = 1\n# trailing comment'), /^t\.cfg:2:1: expected a newline at the end of this comment, found the end of the file/);
 });
 
 test('overrides: parsing onto a base extends it (last wins, += appends), the base is unchanged', () => {

@@ -18,7 +18,7 @@
 # XENKIT_ALLOW_NO_REAL_XEN=1 is set; either way the last line says why it did not run.
 # Environment:
 #   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300; the guests boot gets at least
-#                    60 + 125 s per guest run)
+#                    60 + 125 s per guest run + 3 s per xl create -n)
 #   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
@@ -427,8 +427,9 @@ fi
 # The real guests through libxl, on a fresh Xen of their own (xenstored, xenconsoled: see init.sh).
 ((${#GUESTS[@]} == 0)) && [ "${XK_NO_GUESTS:-}" != 1 ] && say "note: no real guest is created (XK_GUEST_ROUNDS=${XK_GUEST_ROUNDS:-1}); the guests boot runs xl info and xl create -n only"
 if ((${#GUESTS[@]} + ${#XLCN[@]})); then
-  # Each guest run is bounded by a 120 s timeout in dom0: give the boot room for them all.
-  gt=$((60 + 125 * ${#GUESTS[@]}))
+  # Each guest run is bounded by a 120 s timeout in dom0, and each xl create -n takes about a
+  # second under TCG (3 s allowed: a loaded host took 2.1 s each): give the boot room for them all.
+  gt=$((60 + 125 * ${#GUESTS[@]} + 3 * ${#XLCN[@]}))
   ((gt < TIMEOUT)) && gt=$TIMEOUT
   GBOOT=(xlinfo "${GUESTS[@]}")
   ((${#XLCN[@]})) && GBOOT=(xlinfo xlcreaten-all "${GUESTS[@]}") # all of them: init.sh (the kernel command line is short)

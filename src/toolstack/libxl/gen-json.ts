@@ -102,7 +102,8 @@ const CHECK_DEFAULT: Record<string, (v: LibxlValue) => boolean> = {
   libxl_bitmap_is_empty: (v) => !Array.isArray(v) || v.length === 0,
   libxl__string_list_is_empty: (v) => !Array.isArray(v) || v.length === 0,
   libxl__key_value_list_is_empty: (v) => !Array.isArray(v) || v.length === 0,
-  libxl__cpuid_policy_is_empty: (v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0),
+  // 4.17.7 (stable backport) and later: {cpuid: [...], msr: [...]}, empty when both are (libxl_cpuid.c @RELEASE-4.17.7)
+  libxl__cpuid_policy_is_empty: (v) => v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && !(v.cpuid as LibxlValue[] | undefined)?.length && !(v.msr as LibxlValue[] | undefined)?.length),
   libxl__hwcap_is_default: (v) => !Array.isArray(v) || v.every((x) => x === 0),
   libxl_ms_vm_genid_is_zero: (v) => !Array.isArray(v) || v.every((x) => x === 0),
 };

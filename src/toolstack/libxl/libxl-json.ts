@@ -6,10 +6,15 @@ import { isLibxlDefault, type CpuAffinity, type DiskSpec, type DomainSpec, type 
 import { isModelled } from '../xlcfg/modelled-keys.js';
 import { NIC_COLO_FIELDS } from '../xlcfg/vif.js';
 import { libxlIdl } from '../../xen/libxl-idl.js';
-import type { ReleaseId } from '../../xen/releases.js';
+import { releaseIndex, type ReleaseId } from '../../xen/releases.js';
+import { XenkitError } from '../../errors.js';
+
+/** The oldest libxl layout the mapping fits: every member it sets exists there and after (4.16 has no disk specification, nic trusted). */
+const FIRST_LAYOUT: ReleaseId = '4.17';
 import { genJson, type LibxlObject } from './gen-json.js';
 import { CfgReader } from '../xlcfg/reader.js';
 import { applyXlKeys } from '../xlcfg/to-config.js';
+import type { XlHost } from '../xlcfg/dev/vnuma.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,11 +29,13 @@ type Json = Record<string, unknown>;
  * With `cfg`, every key xl reads for this guest type that DomainSpec does not carry is named in a
  * warning: it would be in xl's output and is not in this one.
  */
-export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17'): { json: Json; warnings: string[] } {
+export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17', host?: XlHost): { json: Json; warnings: string[] } {
+  if (releaseIndex(release) < releaseIndex(FIRST_LAYOUT))
+    throw new XenkitError('BAD_INPUT', `libxl JSON for Xen ${release}: xenkit maps xl.cfg onto the libxl_domain_config of Xen ${FIRST_LAYOUT} and later (${release}'s lacks members the mapping sets, such as disk "specification")`, { field: 'release', value: release, hint: `a release from ${FIRST_LAYOUT} to 4.22` });
   const warnings: string[] = [];
   const idl = libxlIdl(release);
   const config = domainConfigOf(spec, warnings);
-  const read = cfg ? applyXlKeys(new CfgReader(cfg), idl, spec.type, config, warnings) : new Set<string>();
+  const read = cfg ? applyXlKeys(new CfgReader(cfg), idl, spec.type, config, warnings, host) : new Set<string>();
   for (const s of cfg?.settings.values() ?? [])
     if (isXlKey(s.key) && xlReadsFor(s.key, spec.type) && !isModelled(s.key, spec.type) && !read.has(s.key))
       warnings.push(`${where(s.file, s)}: ${s.key} is read by xl but not modelled by xenkit: it is missing from this JSON`);

@@ -5,7 +5,6 @@ import { syntaxError } from './syntax-error.js';
  * The xl.cfg tokens of tools/libs/util/libxlu_cfg_l.l @RELEASE-4.17.0. Where libxlu is buggy,
  * this lexer is more lenient, on purpose:
  *  - CRLF line ends are newlines (libxlu: "lexical error" on every line, as `\r` is no blank);
- *  - a `#` comment may end the file without a newline (libxlu: lexical error);
  *  - hex numbers may use upper case (`0xFF`; libxlu lexes `0x` then fails on `FF`);
  *  - `\xHH` and `\ooo` escapes decode as in C (libxlu 4.17's NUMERIC_CHAR never stores the
  *    value: `\x41` is always an error and `\101` is dropped).
@@ -48,9 +47,10 @@ export class Lexer {
     const c = s[start];
     if (c === undefined) return tok('eof', start);
     if (c === '#' || c === '\n' || (c === '\r' && s[start + 1] === '\n')) {
-      let end = s.indexOf('\n', start);
-      if (end < 0) end = s.length; // a final comment needs no newline here
-      const t = tok('newline', end < s.length ? end + 1 : end);
+      const end = s.indexOf('\n', start);
+      // libxlu's comment is `\#.*\n`: on a last line without a newline, `#` is a lexical error
+      if (end < 0) throw syntaxError(s, this.file, pos, 'a newline at the end of this comment', 'the end of the file', "xl refuses a file whose last line is a comment without a newline (libxlu_cfg_l.l: `\\#.*\\n`, else \"lexical error\"); end the file with a newline");
+      const t = tok('newline', end < 0 ? s.length : end + 1);
       this.line++;
       this.lineStart = this.i;
       return t;

@@ -3,9 +3,9 @@ import type { GuestType, XlKey } from './keys.js';
 const ALL: readonly GuestType[] = ['pv', 'pvh', 'hvm'];
 
 /**
- * The xl keys DomainSpec carries into libxl's JSON, and for which guest types (xl reads `vnc`
- * for PV too, as a vfb device, which xenkit does not model). Any other key xl reads is reported
- * by toLibxlJson() as missing from its output.
+ * The xl keys DomainSpec carries into libxl's JSON, and for which guest types (for PV, `vnc` and
+ * the other display keys become a vfb: dev/pv-vnc.ts). The other keys xl reads are mapped by
+ * applyXlKeys() (to-config.ts); one neither carries is reported by toLibxlJson() as missing.
  */
 export const MODELLED_KEYS: Partial<Record<XlKey, readonly GuestType[]>> = {
   ...Object.fromEntries(

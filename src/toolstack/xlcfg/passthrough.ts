@@ -3,6 +3,7 @@ import type { LibxlObject } from '../libxl/gen-json.js';
 import type { GuestType, XlKey } from './keys.js';
 import type { CfgReader, Fail } from './reader.js';
 import { enumFromString, setPath } from './to-libxl.js';
+import { where } from './syntax-error.js';
 
 const PCI = 'tools/libs/util/libxlu_pci.c xlu_pci_parse_spec_string() @RELEASE-4.17.0';
 const XL = (line: number) => `tools/xl/xl_parse.c:${line} @RELEASE-4.17.0`;
@@ -15,13 +16,18 @@ const FUNC_ALL = 4294967295;
  * 1906-2020). xenkit reads hex fields as hex digits only where sscanf("%x") would also take
  * blanks, a sign or 0x (README: stricter than xl).
  */
-export function applyPassthrough(r: CfgReader, idl: LibxlIdl, type: GuestType, config: LibxlObject): XlKey[] {
+export function applyPassthrough(r: CfgReader, idl: LibxlIdl, type: GuestType, config: LibxlObject, warnings: string[]): XlKey[] {
   const rdm = r.string('rdm');
-  let policy: string | undefined;
+  // pci's rdm_policy starts as b_info->u.hvm.rdm.policy, read through the union for PV and PVH too,
+  // where that memory is zero: STRICT (real xl 4.17.7 prints "strict" for keys/pci--pv.cfg)
+  let policy: string | undefined = type === 'hvm' ? undefined : 'strict';
   if (rdm !== undefined && type === 'hvm') {
     const got = parseRdm(rdm, idl, r.failer(r.get('rdm')!, undefined, PCI));
-    setPath(config, 'u.rdm', got);
-    policy = got.policy as string | undefined;
+    if (got.policy !== undefined) warnings.push(`${where(r.get('rdm')!.file, r.get('rdm')!)}: rdm: xl 4.17 ignores rdm when its policy= is valid (xlu_rdm_parse() treats parse_rdm_policy()'s success as an error, ${PCI}); nothing is reserved`);
+    else {
+      warnings.push(`${where(r.get('rdm')!.file, r.get('rdm')!)}: rdm: without policy=, xl 4.17 copies an uninitialised policy (${PCI}); xenkit leaves libxl's default`);
+      setPath(config, 'u.rdm', got);
+    }
   }
   const flag = (k: XlKey) => (r.get(k) ? r.number(k, `0 or 1, e.g. ${k} = 1`) !== 0 : false);
   const opts = { msitranslate: flag('pci_msitranslate'), power_mgmt: flag('pci_power_mgmt'), permissive: flag('pci_permissive'), seize: flag('pci_seize') };
@@ -132,14 +138,33 @@ function parseRdm(s: string, idl: LibxlIdl, fail: Fail): LibxlObject {
   return out;
 }
 
-/** "START[-END]" in hex: first and number (xl_parse.c:1906-1958). */
+/** strtoul(s, &end, 16) on a prefix: blanks, a sign and 0x allowed; the value wraps as an unsigned long. */
+function hexPrefix(s: string): { n: bigint; rest: string } | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(?:0[xX](?=[0-9a-fA-F]))?([0-9a-fA-F]+)/.exec(s);
+  if (!m) return undefined;
+  const n = BigInt(`0x${m[2]}`);
+  return { n: BigInt.asUintN(64, m[1] === '-' ? -n : n), rest: s.slice(m[0].length) };
+}
+
+/**
+ * "START[-END]", each read by strtoul(..., 16) (so "0x2e8" too): first and number
+ * (xl_parse.c:1909-1958). Where xl only prints "Invalid argument" and goes on (junk after START),
+ * or wraps the count (END below START, which xl's check compares with START itself), xenkit refuses.
+ */
 function ioport(v: string, fail: Fail): LibxlObject {
-  const m = /^([0-9a-fA-F]+)(?:-([0-9a-fA-F]+))?$/.exec(v);
-  if (!m) fail(`xl: "Invalid argument parsing ioport: ${v}"`, 'a hex port or range, e.g. "2f8-2ff"');
-  const [a, b] = [parseInt(m[1]!, 16), m[2] !== undefined ? parseInt(m[2], 16) : parseInt(m[1]!, 16)];
-  if (a >= 4294967295 || b >= 4294967295) fail(`xl: "ioport ${Math.max(a, b).toString(16)} too big"`, 'ports below 0xffffffff');
-  if (a > b) fail(`xl: "Invalid argument parsing ioport: ${v}"`, 'START <= END');
-  return { first: a, number: b - a + 1 };
+  const bad = (): never => fail(`xl: "Invalid argument parsing ioport: ${v}"`, 'a hex port or range START-END with START <= END, e.g. "2f8-2ff" or "0x2e8-0x2ef"');
+  const a = hexPrefix(v) ?? bad();
+  const big = (n: bigint) => n >= 4294967295n && fail(`xl: "ioport ${n.toString(16)} too big"`, 'ports below 0xffffffff');
+  big(a.n);
+  let end = a.n;
+  if (a.rest.startsWith('-')) {
+    const b = hexPrefix(a.rest.slice(1));
+    if (!b || b.rest !== '') bad();
+    big(b!.n);
+    end = b!.n;
+  } else if (a.rest !== '') bad();
+  if (a.n > end) bad();
+  return { first: Number(a.n), number: Number(end - a.n + 1n) };
 }
 
 /** "START,NUMBER[@GFN]" in hex pages (xl_parse.c:2010). */

@@ -4,6 +4,9 @@ import type { GuestType, XlKey } from './keys.js';
 import type { CfgReader, Fail } from './reader.js';
 import { where } from './syntax-error.js';
 import { applyPassthrough } from './passthrough.js';
+import { applyDevices } from './dev/devices.js';
+import { applyVnuma, type XlHost } from './dev/vnuma.js';
+import { applyCpuid } from './dev/cpuid.js';
 import { applySimpleKeys, enumFromString, enumNames, numberOrEnum, setPath } from './to-libxl.js';
 
 const at = (line: number) => `tools/xl/xl_parse.c:${line} @RELEASE-4.17.0`;
@@ -15,9 +18,14 @@ export const XENFIRMWAREDIR = '/usr/lib/xen/boot';
  * The keys of parse_config_data() @RELEASE-4.17.0 that DomainSpec does not carry, read into the
  * libxl_domain_config as xl does. Returns the keys it read (the rest are reported as not modelled).
  */
-export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config: LibxlObject, warnings: string[]): Set<XlKey> {
+export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config: LibxlObject, warnings: string[], host?: XlHost): Set<XlKey> {
   const done = applySimpleKeys(r, idl, type, config);
   const mark = (k: XlKey) => r.get(k) && done.add(k);
+  applyVnuma(r, idl.release, config.b_info as LibxlObject, host, warnings);
+  mark('vnuma');
+  applyCpuid(r, config.b_info as LibxlObject, warnings);
+  mark('cpuid');
+  applyDevices(r, idl, type, config, warnings).forEach((k) => done.add(k));
   seclabel(r, config);
   (['init_seclabel', 'seclabel'] as const).forEach(mark);
   grants(r, config);
@@ -35,7 +43,7 @@ export function applyXlKeys(r: CfgReader, idl: LibxlIdl, type: GuestType, config
   (['device_model_args', 'device_model_args_pv', 'device_model_args_hvm', 'bootloader_args'] as const).forEach(mark);
   dmVersion(r, config);
   mark('device_model_version');
-  applyPassthrough(r, idl, type, config).forEach((k) => done.add(k));
+  applyPassthrough(r, idl, type, config, warnings).forEach((k) => done.add(k));
   if (type === 'hvm') hvmKeys(r, idl, config, warnings).forEach((k) => done.add(k));
   else if (r.get('firmware')) done.add('firmware'); // pvgrub: into the kernel (to-spec.ts)
   return done;

@@ -19,6 +19,12 @@ const MAX_MIB = Math.floor(Number.MAX_SAFE_INTEGER / 1024);
 export interface SpecOptions {
   /** `key=value` settings from the command line (`xl create cfg key=value ...`), parsed with the same grammar, applied after the file. */
   overrides?: string[];
+  /**
+   * libxl's XENFIRMWAREDIR, where `firmware = "pvgrub64"` finds its kernel: a build-time path,
+   * upstream's $libexecdir/xen/boot (/usr/lib/xen/boot, the default); Debian's xen-utils-4.17 has
+   * /usr/lib/xen-4.17/boot (real xl 4.17.7, test/xen-qemu/recorded/xl-create-n/corpus/keys-firmware.json).
+   */
+  firmwareDir?: string;
 }
 
 /**
@@ -28,7 +34,8 @@ export interface SpecOptions {
  * memory above maxmem, keys set twice).
  */
 export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: DomainSpec; warnings: string[] } {
-  for (const o of opts.overrides ?? []) cfg = parseXlCfg(o, 'command line', cfg);
+  // xl appends each override and a newline to the file's text (xl_vmcontrol.c main_create() @RELEASE-4.17.0)
+  for (const o of opts.overrides ?? []) cfg = parseXlCfg(`${o}\n`, 'command line', cfg);
   const r: CfgReader = new CfgReader(cfg);
   const warnings: string[] = [];
   const at = (s: XlSetting) => where(s.file, s);
@@ -87,7 +94,7 @@ export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: Domai
     warnings.push(`${at(r.get('kernel')!)}: kernel "${g.kernel}" is dropped: xl ignores "kernel" pointing at hvmloader for HVM guests (use firmware_override)`);
     g.kernel = undefined;
   }
-  if (type !== 'hvm') g.kernel = pvFirmware(r, g.kernel);
+  if (type !== 'hvm') g.kernel = pvFirmware(r, g.kernel, opts.firmwareDir);
   g.ramdisk = r.string('ramdisk');
   g.bootloader = r.string('bootloader');
   g.cmdline = cmdline(r, warnings);
@@ -178,10 +185,10 @@ function affinity(r: CfgReader, key: 'cpus' | 'cpus_soft'): CpuAffinity | undefi
 }
 
 /** PV/PVH `firmware`: a prefix of "pvgrub32" or "pvgrub64" becomes the kernel XENFIRMWAREDIR/<value>.bin (xl_parse.c:1864-1880). */
-function pvFirmware(r: CfgReader, kernel: string | undefined): string | undefined {
+function pvFirmware(r: CfgReader, kernel: string | undefined, dir = XENFIRMWAREDIR): string | undefined {
   const f = r.string('firmware');
   if (f === undefined) return kernel;
   if (kernel !== undefined) r.fail('firmware', 'xl: "ERROR: both kernel and firmware specified"', 'kernel or firmware, not both', XL);
   if (!'pvgrub32'.startsWith(f) && !'pvgrub64'.startsWith(f)) r.fail('firmware', 'xl: "ERROR: only pvgrub{32|64} supported as firmware options"', '"pvgrub32" or "pvgrub64"', XL);
-  return `${XENFIRMWAREDIR}/${f}.bin`;
+  return `${dir}/${f}.bin`;
 }

@@ -32,6 +32,7 @@
 #   XK_CHECK_PAGES=1  (debugging) before each guest run, dom0 compares the checksums of its own files
 #                    (node, dist, node_modules, libraries) with those from before the first guest
 #                    and prints XKPAGES: lines naming each changed file
+#   XK_GUEST_ONLY="hvm ..."  (debugging) create only these guests (guests/NAME.cfg)
 #   XK_GUEST_TIMEOUT  seconds each guest run may take in dom0 (default 120; busybox timeout)
 #   XK_GUEST_ENV="K=V ..."  (debugging) xk's environment in the guest runs, e.g. glibc malloc checks
 #   XK_QEMU_ACCEL    QEMU's -accel (default tcg,thread=multi; debugging: tcg,thread=single)
@@ -383,6 +384,11 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   if [ "${XK_HVM:-}" = 1 ]; then
     if [ $RELEASE = 4.17 ]; then add_hvm && GCFGS+=("$HERE"/guests/hvm.cfg); else say "note: XK_HVM=1: no HVM guest on $RELEASE (the device model is Debian 12's qemu-system-xen, for 4.17)"; fi
   fi
+  # XK_GUEST_ONLY="hvm ..." (debugging): only these guests (guests/NAME.cfg).
+  if [ -n "${XK_GUEST_ONLY:-}" ]; then
+    GCFGS=()
+    for n in $XK_GUEST_ONLY; do GCFGS+=("$HERE/guests/$n.cfg"); done
+  fi
   # XK_GUEST_ROUNDS=N (default 1): each guest N times, one after the other (guest-pv, guest-pv@2, ...).
   ROUNDS=${XK_GUEST_ROUNDS:-1}
   for cfg in "$HERE"/guests/*.cfg; do cp "$cfg" "$G/"; done
@@ -482,7 +488,11 @@ if ((${#GUESTS[@]} + ${#XLCN[@]})); then
   # TCG (README: "2026-12-02"); eagerly, none did. XK_GUEST_LAZY_FPU=1 leaves Xen's default.
   GXA=spec-ctrl=eager-fpu
   [ "${XK_GUEST_LAZY_FPU:-}" = 1 ] && GXA=
-  BOOT_XEN_ARGS=$GXA TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests 2048 768M "$(IFS=+; echo "${GBOOT[*]}")"
+  # (the HVM guest's device model, firmware and bzImage make the rootfs ~50 MiB bigger: in 768 MiB,
+  # dom0's kernel said "Initramfs unpacking failed: write error")
+  GMEM=2048 GDOM0=768M
+  [[ " ${GUESTS[*]} " == *" guest-hvm "* ]] && GMEM=2560 GDOM0=1024M
+  BOOT_XEN_ARGS=$GXA TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests $GMEM $GDOM0 "$(IFS=+; echo "${GBOOT[*]}")"
   # dom0's uptimes: the setup steps, and per guest when xk started, printed each line, and ended.
   sed -n 's/^XKSETUP: \(.*\) \([0-9.]*\)\r*$/\1 \2/p' "$WORK/serial-guests.log" | tr '\n' ' ' | sed 's/^/xen-qemu:   libxl setup done at dom0 uptime (s): /; s/ $/\n/'
   for g in "${GUESTS[@]}"; do

@@ -18,7 +18,7 @@
 # XENKIT_ALLOW_NO_REAL_XEN=1 is set; either way the last line says why it did not run.
 # Environment:
 #   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300; the guests boot gets at least
-#                    60 + 125 s per guest run)
+#                    120 s + XK_GUEST_TIMEOUT + 5 s per guest run)
 #   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
@@ -478,7 +478,8 @@ fi
 ((${#GUESTS[@]} == 0)) && [ "${XK_NO_GUESTS:-}" != 1 ] && say "note: no real guest is created (XK_GUEST_ROUNDS=${XK_GUEST_ROUNDS:-1}); the guests boot runs xl info and xl create -n only"
 if ((${#GUESTS[@]} + ${#XLCN[@]})); then
   # Each guest run is bounded by a timeout in dom0 (XK_GUEST_TIMEOUT, 120 s): give the boot room for them all.
-  gt=$((60 + (${XK_GUEST_TIMEOUT:-120} + 5) * ${#GUESTS[@]}))
+  # (120 s for dom0's boot and setup: under load dom0 reached /init only after 50-60 s)
+  gt=$((120 + (${XK_GUEST_TIMEOUT:-120} + 5) * ${#GUESTS[@]}))
   ((gt < TIMEOUT)) && gt=$TIMEOUT
   GBOOT=(xlinfo "${GUESTS[@]}")
   ((${#XLCN[@]})) && GBOOT=(xlinfo xlcreaten-all "${GUESTS[@]}") # all of them: init.sh (the kernel command line is short)

@@ -21,7 +21,7 @@ export interface ProbeStruct {
   fields: ProbeField[];
 }
 
-/** What probe.c prints. Everything after `layouts` is present only when `layouts` is true (4.17 headers). */
+/** What probe.c prints. Everything after `layouts` is present only when `layouts` is true (4.17 or 4.20 headers). */
 export interface Probe {
   domctl_interface_version: number;
   sysctl_interface_version: number;
@@ -97,6 +97,12 @@ export function releasesWithDomctlVersion(v: number): ReleaseId[] {
   return RELEASE_IDS.filter((r) => ABI[r].domctlInterfaceVersion === v);
 }
 
+/** Where each release's libxen-dev headers come from (for the "wrong headers" message). */
+const HEADERS_FROM: Partial<Record<ReleaseId, string>> = {
+  '4.17': "install Debian 12 (bookworm)'s libxen-dev (Xen 4.17)",
+  '4.20': "stage Debian 13 (trixie)'s libxen-dev (Xen 4.20) with test/xen-qemu/trixie.sh",
+};
+
 /** undefined when the probe's headers are the release's; otherwise why not, in one line. */
 export function checkRelease(facts: XenkitFacts, probe: Probe): string | undefined {
   const want = facts.abi.domctlInterfaceVersion;
@@ -106,7 +112,7 @@ export function checkRelease(facts: XenkitFacts, probe: Probe): string | undefin
   const what = known.length ? `Xen ${known.join('/')}` : 'a release xenkit does not know';
   return (
     `installed Xen headers are not Xen ${facts.release}: XEN_DOMCTL_INTERFACE_VERSION is ${hex(got)} (${what}), ` +
-    `${facts.release} has ${hex(want)}; install Debian 12 (bookworm)'s libxen-dev (Xen ${facts.release})`
+    `${facts.release} has ${hex(want)}; ${HEADERS_FROM[facts.release] ?? `use Xen ${facts.release}'s libxen-dev`}`
   );
 }
 
@@ -224,7 +230,7 @@ export function compareAbi(facts: XenkitFacts, probe: Probe, headers?: HeaderDec
  */
 export function checkProbeCoverage(probe: Probe, headers: HeaderDecls): string[] {
   const out: string[] = [];
-  if (!probe.layouts) return ['the probe printed no layouts (headers are not 4.17)'];
+  if (!probe.layouts) return ['the probe printed no layouts (headers are neither 4.17 nor 4.20)'];
   for (const s of STRUCTS) {
     const declared = headers.structs[s].map((m) => m[0]);
     const listed = probe.structs[s].fields.map((f) => f[0]);

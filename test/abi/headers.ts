@@ -15,7 +15,8 @@ export const FAMILIES = {
   x86_emu: { prefix: 'XEN_X86_EMU_', header: 'xen/arch-x86/xen.h', not: ['ALL'] },
   x86_misc: { prefix: 'XEN_X86_', header: 'xen/arch-x86/xen.h', not: ['MISC_FLAGS_MAX'], exclude: /^EMU_/ },
   dominf: { prefix: 'XEN_DOMINF_', header: 'xen/domctl.h', not: ['shutdownmask', 'shutdownshift'] },
-  physcap: { prefix: 'XEN_SYSCTL_PHYSCAP_', header: 'xen/sysctl.h', not: ['MAX'] },
+  // (ARM_SVE_MASK, since 4.18: a mask of arch_capabilities on Arm, the SVE vector length, not a capabilities bit)
+  physcap: { prefix: 'XEN_SYSCTL_PHYSCAP_', header: 'xen/sysctl.h', not: ['MAX', 'ARM_SVE_MASK'] },
 } as const satisfies Record<string, { prefix: string; header: string; not: readonly string[]; exclude?: RegExp }>;
 export type Family = keyof typeof FAMILIES;
 

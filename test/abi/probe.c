@@ -1,17 +1,20 @@
 /*
- * ABI probe for xenkit's Xen 4.17 facts (src/xen/abi-data.ts, flags.ts, emulation.ts, domid.ts).
+ * ABI probe for xenkit's Xen 4.17 and 4.20 facts (src/xen/abi-data.ts, flags.ts, emulation.ts, domid.ts).
  *
- * Built and run by test/xen/abi.test.ts against the installed libxen-dev headers
- * (Debian 12: Xen 4.17): `cc -std=gnu11 -o probe probe.c && ./probe`.
+ * Built and run by test/xen/abi.test.ts against libxen-dev's headers: Debian 12's installed ones
+ * (Xen 4.17: `cc -std=gnu11 -o probe probe.c && ./probe`) and Debian 13 "trixie"'s (Xen 4.20) in the
+ * staging root of test/xen-qemu/trixie.sh (`cc -std=gnu11 -I ROOT/usr/include ...`).
  * Prints one JSON object on stdout: the interface versions, sizeof/_Alignof/offsetof of every field
  * of the createdomain, x86 arch config, getdomaininfo and physinfo structs, sizeof(struct xen_domctl),
  * and the values of the XEN_DOMCTL_CDF_*, XEN_X86_EMU_*, XEN_X86_MSR_RELAXED, XEN_DOMINF_*,
  * XEN_SYSCTL_PHYSCAP_* and DOMID_* constants.
  *
  * The field and constant lists below are 4.17's (xen/include/public/domctl.h, sysctl.h,
- * arch-x86/xen.h at RELEASE-4.17.x). Layouts are only emitted when the headers say
- * XEN_DOMCTL_INTERFACE_VERSION 0x15 (4.17), so other releases' headers still give a clean
- * "wrong release" answer rather than a compile error.
+ * arch-x86/xen.h at RELEASE-4.17.x); 4.20's are the same but for struct xen_domctl_createdomain's
+ * altp2m_opts (after grant_opts; xen/include/public/domctl.h at RELEASE-4.20.0, where
+ * XEN_DOMCTL_INTERFACE_VERSION is 0x17). Layouts are only emitted when the headers say
+ * XEN_DOMCTL_INTERFACE_VERSION 0x15 (4.17) or 0x17 (4.20) and XEN_SYSCTL_INTERFACE_VERSION 0x15,
+ * so other releases' headers still give a clean "wrong release" answer rather than a compile error.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -50,7 +53,7 @@ int main(void)
     printf(",\n  \"domid\": {\"DOMID_FIRST_RESERVED\": %u, \"DOMID_INVALID\": %u, \"DOMID_IDLE\": %u}",
            (unsigned)DOMID_FIRST_RESERVED, (unsigned)DOMID_INVALID, (unsigned)DOMID_IDLE);
 
-#if XEN_DOMCTL_INTERFACE_VERSION == 0x15 && XEN_SYSCTL_INTERFACE_VERSION == 0x15
+#if (XEN_DOMCTL_INTERFACE_VERSION == 0x15 || XEN_DOMCTL_INTERFACE_VERSION == 0x17) && XEN_SYSCTL_INTERFACE_VERSION == 0x15
     printf(",\n  \"layouts\": true");
     printf(",\n  \"domctl_size\": %zu", sizeof(struct xen_domctl));
 
@@ -66,6 +69,9 @@ int main(void)
         FIELD(xen_domctl_createdomain, max_grant_frames);
         FIELD(xen_domctl_createdomain, max_maptrack_frames);
         FIELD(xen_domctl_createdomain, grant_opts);
+#if XEN_DOMCTL_INTERFACE_VERSION >= 0x17
+        FIELD(xen_domctl_createdomain, altp2m_opts);
+#endif
         FIELD(xen_domctl_createdomain, vmtrace_size);
         FIELD(xen_domctl_createdomain, cpupool_id);
         FIELD(xen_domctl_createdomain, arch);

@@ -233,7 +233,7 @@ for (const name of wanted) {
   const problems = [];
   if (!t || t.rc === undefined) problems.push('it did not run (no XKBEGIN in the log)');
   else {
-    if (t.rc !== 0) problems.push(`xk exited ${t.rc}${t.rc === 124 || t.rc === 143 ? ' (timeout 150 s in dom0)' : ''}`);
+    if (t.rc !== 0) problems.push(`xk exited ${t.rc}${t.rc === 124 || t.rc === 143 ? ' (killed by the per-run timeout in dom0, XK_GUEST_TIMEOUT)' : ''}`);
     const created = t.out.map((l) => new RegExp(`^Domain (\\d+) "${gname}" created on Xen ${REL.replace('.', '\\.')} through libxl$`).exec(l)).find(Boolean);
     if (!created) problems.push(`no 'Domain N "${gname}" created on Xen ${REL} through libxl' line`);
     const id = created?.[1] ?? '\\d+';

@@ -98,6 +98,8 @@ setup_libxl() {
 }
 # XK_GUEST_ENV of run.sh (debugging): the environment of xk in the guest runs
 XKENV=$(cat /xenkit/guest.env 2>/dev/null)
+# each guest run's bound in seconds (run.sh's XK_GUEST_TIMEOUT)
+GTIMEOUT=$(cat /xenkit/guest.timeout 2>/dev/null || echo 120)
 [ -n "$XKENV" ] && echo "XKLOG: guest runs with env $XKENV"
 XL=/usr/lib/xen-$REL/bin/xl
 if grep -qE '^(guest-|xlinfo|xlcreaten-)' /tmp/tests.list; then
@@ -127,6 +129,21 @@ print_result() { # name file
   esac
   echo "XKEND:$name"
 }
+# (debugging, run.sh's XK_CHECK_PAGES=1) Are dom0's own files overwritten in memory? The initramfs
+# lives in dom0's RAM (rootfs), so a page written by someone else shows as a changed checksum. Before
+# each guest run (and once more at the end: check_pages end), every file of node, xenkit's dist and
+# node_modules and the libraries is compared with its checksum from before the first guest:
+# XKPAGES:<before-which-run>: <file> lines name the changed files.
+check_pages() {
+  find /usr/local/bin/node /xenkit/dist /xenkit/node_modules /usr/lib /lib -type f 2>/dev/null | sort > /tmp/pages.files
+  if [ ! -f /tmp/pages.sums ]; then
+    xargs md5sum < /tmp/pages.files > /tmp/pages.sums 2>/dev/null
+    echo "XKPAGES:$1: checksummed $(wc -l < /tmp/pages.sums) files at $(up)"
+    return
+  fi
+  md5sum -c /tmp/pages.sums 2>/dev/null | grep -v ': OK$' | sed "s|^|XKPAGES:$1: |"
+  echo "XKPAGES:$1: checked at $(up)"
+}
 cd /xenkit || fatal "no /xenkit"
 mkdir -p /tmp/out
 while read -r name file; do
@@ -134,10 +151,11 @@ while read -r name file; do
   echo "XKRUN: $name"
   case "$name" in
     guest-*)
+      [ -f /xenkit/check-pages ] && check_pages "$name"
       # A real guest through libxl, watched until its on_poweroff applies; each stdout line stamped
       # with dom0's uptime. busybox timeout bounds a guest that never powers off.
       up > "/tmp/out/$name.t0"
-      { env $XKENV timeout 120 node dist/cli/main.js --debug --backend xen create "$file" --watch < /dev/null 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
+      { env $XKENV timeout "$GTIMEOUT" node dist/cli/main.js --debug --backend xen create "$file" --watch < /dev/null 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
         while IFS= read -r l; do echo "$(up) $l"; done > "/tmp/out/$name.stamped"
       up > "/tmp/out/$name.t1"
       cut -d' ' -f2- "/tmp/out/$name.stamped" > "/tmp/out/$name.out"
@@ -151,8 +169,14 @@ while read -r name file; do
         done
       fi
       sleep 0.2
-      mv "/var/log/xen/console/guest-$g.log" "/tmp/out/$name.con" 2>/dev/null ||
+      # (an HVM guest's serial="file:PATH": QEMU's serial port, the guest's ttyS0, is the console)
+      ser=$(sed -n 's/^ *serial *= *"file:\([^"]*\)".*/\1/p' "$file")
+      mv "/var/log/xen/console/guest-$g.log" "/tmp/out/$name.con" 2>/dev/null || [ -n "$ser" ] ||
         echo "(no /var/log/xen/console/guest-$g.log; /var/log/xen/console holds: $(ls /var/log/xen/console | tr '\n' ' '))" > "/tmp/out/$name.con"
+      if [ -n "$ser" ]; then
+        { cat "$ser" 2>/dev/null || echo "(no $ser: the device model wrote no serial output)"; } >> "/tmp/out/$name.con"
+        rm -f "$ser"
+      fi
       print_result "$name" "$file"
       ;;
     xlinfo)
@@ -169,6 +193,7 @@ while read -r name file; do
       ;;
   esac
 done < /tmp/tests.list
+[ -f /xenkit/check-pages ] && check_pages end
 T1=$(cut -d' ' -f1 /proc/uptime)
 
 # Print everything only now, so that no Xen message can land inside a result line (a guest's

@@ -18,7 +18,7 @@
 # XENKIT_ALLOW_NO_REAL_XEN=1 is set; either way the last line says why it did not run.
 # Environment:
 #   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300; the guests boot gets at least
-#                    60 + 125 s per guest run + 3 s per xl create -n)
+#                    120 s + (XK_GUEST_TIMEOUT + 5 s) per guest run + 3 s per xl create -n)
 #   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
@@ -29,8 +29,22 @@
 #   XK_ONLY_GUESTS=1 only the guests boot (no matrix, no conformance scripts)
 #   XK_GUEST_ROUNDS=N  create each guest N times in the guests boot (default 1; 0: the guests boot
 #                    runs only xl info and xl create -n, no guest is created)
+#   XK_CHECK_PAGES=1  (debugging) before each guest run, dom0 compares the checksums of its own files
+#                    (node, dist, node_modules, libraries) with those from before the first guest
+#                    and prints XKPAGES: lines naming each changed file
+#   XK_GUEST_ONLY="hvm ..."  (debugging) create only these guests (guests/NAME.cfg)
+#   XK_GUEST_TIMEOUT  seconds each guest run may take in dom0 (default 120; busybox timeout)
 #   XK_GUEST_ENV="K=V ..."  (debugging) xk's environment in the guest runs, e.g. glibc malloc checks
 #   XK_QEMU_ACCEL    QEMU's -accel (default tcg,thread=multi; debugging: tcg,thread=single)
+#   XK_QEMU_CPU      QEMU's -cpu (default max,-smap,-smep,-rdtscp)
+#   XK_XEN_ARGS      more words for Xen's command line (after console=com1 dom0_mem=...)
+#   XK_GUEST_LAZY_FPU=1  the guests boot without spec-ctrl=eager-fpu (Xen's lazy FPU switching:
+#                    dom0's processes then die of memory corruption in about half the guest runs)
+#   XK_XLCREATEN=all|project|none  which configs the guests boot gives real `xl create -n` (default
+#                    all: the project's, examples/ and guests/, and the corpus; none: experiments on
+#                    the guests only)
+#   XK_HVM=1         (4.17) also create the HVM guest guests/hvm.cfg: qemu-xen (qemu-system-xen) in
+#                    dom0, SeaBIOS, direct kernel boot; its serial console goes to a file in dom0
 #   XK_GUEST_KERNEL=bzimage  give the guests Debian's vmlinuz (xz bzImage: libxc decompresses it in
 #                    dom0, ~3 s per guest under TCG) instead of the ELF vmlinux run.sh extracts from it
 set -euo pipefail
@@ -90,6 +104,8 @@ since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; 
 # (4.20: only what comes from the host; trixie.sh stages the rest.)
 PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
 [ $RELEASE = 4.17 ] && PKGS+=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils)
+# XK_HVM=1 (4.17): the qemu-xen device model for the HVM guest (Debian 12's, with SeaBIOS).
+[ $RELEASE = 4.17 ] && [ "${XK_HVM:-}" = 1 ] && PKGS+=(qemu-system-xen)
 missing=()
 for p in "${PKGS[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = 'install ok installed' ] || missing+=("$p")
@@ -274,6 +290,21 @@ say "dom0 initramfs: $(du -h "$WORK/dom0-initrd.gz" | cut -f1) ($(du -sh "$R" | 
 # xen-init-dom0, xenstore-read/-ls, libxenlight.so.4.17 and its libraries, the xenfs/gntdev/gntalloc
 # modules, and the guests: Debian's kernel (dom0's) as an ELF vmlinux, an initramfs whose /init is
 # guests/guest-init.sh, and guests/*.cfg.
+# The HVM guest's needs (XK_HVM=1) in the libxl archive $L: the qemu-xen device model libxl spawns
+# (/usr/libexec/xen-qemu-system-i386, Debian 12's qemu-system-xen) and its libraries, its firmware
+# (/usr/share/qemu, /usr/share/seabios: SeaBIOS's bios-256k.bin is the BIOS libxl hands hvmloader),
+# hvmloader, and the guest's kernel as the bzImage (QEMU's direct kernel boot, kernel= of an HVM
+# config, loads a bzImage through fw_cfg).
+add_hvm() {
+  local dm=/usr/libexec/xen-qemu-system-i386
+  [ -x "$dm" ] || { say "note: XK_HVM=1 but $dm is missing (qemu-system-xen): no HVM guest"; return 1; }
+  mkdir -p "$L/usr/libexec" "$L/usr/share" "$L/usr/lib/xen-$RELEASE/boot"
+  cp -L "$dm" "$L/usr/libexec/"
+  copy_libs "$dm" "$L"
+  cp -rL /usr/share/qemu /usr/share/seabios "$L/usr/share/"
+  cp -L "/usr/lib/xen-$RELEASE/boot/hvmloader" "$L/usr/lib/xen-$RELEASE/boot/"
+  cp "/boot/vmlinuz-$KVER" "$G/vmlinuz"
+}
 GUESTS=()
 XLCN=()
 if [ "${XK_NO_GUESTS:-}" != 1 ]; then
@@ -335,17 +366,34 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   [ -f "$SRC/etc/xen/xl.conf" ] && cp "$SRC/etc/xen/xl.conf" "$L/etc/xen/" # else xl warns that it is missing
   echo "xlinfo -" >> "$L/xenkit/tests-guests.list"
   XLCN=()
-  for cfg in "$ROOT"/examples/*.cfg "$HERE"/guests/*.cfg "$ROOT"/test/xlcfg-corpus/{real,keys}/*.cfg; do
+  XLCFGS=("$ROOT"/examples/*.cfg "$HERE"/guests/*.cfg)
+  case "${XK_XLCREATEN:-all}" in
+    all) XLCFGS+=("$ROOT"/test/xlcfg-corpus/{real,keys}/*.cfg) ;;
+    project) ;;
+    none) XLCFGS=() ;;
+    *) die "XK_XLCREATEN=$XK_XLCREATEN: all, project or none" ;;
+  esac
+  for cfg in "${XLCFGS[@]}"; do
     n=$(basename "$(dirname "$cfg")")-$(basename "$cfg" .cfg) # (the corpus: real-NAME, keys-KEY)
     cp "$cfg" "$L/xenkit/xlcfg/$n.cfg"
     XLCN+=("xlcreaten-$n")
     echo "xlcreaten-$n /xenkit/xlcfg/$n.cfg" >> "$L/xenkit/tests-guests.list"
   done
+  # XK_HVM=1: also the HVM guest (guests/hvm.cfg; 4.17 only: Debian 12's qemu-system-xen).
+  GCFGS=("$HERE"/guests/pv.cfg "$HERE"/guests/pvh.cfg)
+  if [ "${XK_HVM:-}" = 1 ]; then
+    if [ $RELEASE = 4.17 ]; then add_hvm && GCFGS+=("$HERE"/guests/hvm.cfg); else say "note: XK_HVM=1: no HVM guest on $RELEASE (the device model is Debian 12's qemu-system-xen, for 4.17)"; fi
+  fi
+  # XK_GUEST_ONLY="hvm ..." (debugging): only these guests (guests/NAME.cfg).
+  if [ -n "${XK_GUEST_ONLY:-}" ]; then
+    GCFGS=()
+    for n in $XK_GUEST_ONLY; do GCFGS+=("$HERE/guests/$n.cfg"); done
+  fi
   # XK_GUEST_ROUNDS=N (default 1): each guest N times, one after the other (guest-pv, guest-pv@2, ...).
   ROUNDS=${XK_GUEST_ROUNDS:-1}
   for cfg in "$HERE"/guests/*.cfg; do cp "$cfg" "$G/"; done
   for ((r = 1; r <= ROUNDS; r++)); do
-    for cfg in "$HERE"/guests/*.cfg; do
+    for cfg in "${GCFGS[@]}"; do
       b=$(basename "$cfg" .cfg)
       n=guest-$b
       ((r > 1)) && n=$n@$r
@@ -355,6 +403,8 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   done
   # Debugging: XK_GUEST_ENV="K=V ..." is xk's environment in the guest runs (e.g. glibc's malloc
   # checks: LD_PRELOAD=/lib/x86_64-linux-gnu/libc_malloc_debug.so.0 GLIBC_TUNABLES=glibc.malloc.check=3:glibc.malloc.perturb=165).
+  echo "${XK_GUEST_TIMEOUT:-120}" > "$L/xenkit/guest.timeout"
+  [ "${XK_CHECK_PAGES:-}" = 1 ] && : > "$L/xenkit/check-pages"
   if [ -n "${XK_GUEST_ENV:-}" ]; then
     printf '%s\n' "$XK_GUEST_ENV" > "$L/xenkit/guest.env"
     p=$(SRC='' solib libc_malloc_debug.so.0)
@@ -376,9 +426,9 @@ boot() {
   local name=$1 mem=$2 dom0=$3 tests=$4 optional=${5:-} LOG=$WORK/serial-$1.log T_BOOT t_init='' t_run='' t_done='' timed_out=0 qrc QPID
   : > "$LOG"
   T_BOOT=$(date +%s.%N)
-  "$QEMU" -machine q35 -accel "${XK_QEMU_ACCEL:-tcg,thread=multi}" -cpu max,-smap,-smep,-rdtscp -smp 2 -m "$mem" \
+  "$QEMU" -machine q35 -accel "${XK_QEMU_ACCEL:-tcg,thread=multi}" -cpu "${XK_QEMU_CPU:-max,-smap,-smep,-rdtscp}" -smp 2 -m "$mem" \
     -display none -monitor none -serial "file:$LOG" -no-reboot \
-    -kernel "$WORK/xen.elf" -append "console=com1 dom0_mem=$dom0,max:$dom0" \
+    -kernel "$WORK/xen.elf" -append "console=com1 dom0_mem=$dom0,max:$dom0${BOOT_XEN_ARGS:+ $BOOT_XEN_ARGS}${XK_XEN_ARGS:+ $XK_XEN_ARGS}" \
     -initrd "$WORK/vmlinuz console=hvc0 loglevel=4 xk.tests=$tests,${INITRD:-$WORK/dom0-initrd.gz}" < /dev/null > "$WORK/qemu-$name.out" 2>&1 &
   QPID=$!
   while kill -0 $QPID 2>/dev/null; do
@@ -427,13 +477,24 @@ fi
 # The real guests through libxl, on a fresh Xen of their own (xenstored, xenconsoled: see init.sh).
 ((${#GUESTS[@]} == 0)) && [ "${XK_NO_GUESTS:-}" != 1 ] && say "note: no real guest is created (XK_GUEST_ROUNDS=${XK_GUEST_ROUNDS:-1}); the guests boot runs xl info and xl create -n only"
 if ((${#GUESTS[@]} + ${#XLCN[@]})); then
-  # Each guest run is bounded by a 120 s timeout in dom0, and each xl create -n takes about a
+  # Each guest run is bounded by a timeout in dom0 (XK_GUEST_TIMEOUT, 120 s), 120 s for dom0's boot and
+  # setup (under load dom0 reached /init only after 50-60 s), and each xl create -n takes about a
   # second under TCG (3 s allowed: a loaded host took 2.1 s each): give the boot room for them all.
-  gt=$((60 + 125 * ${#GUESTS[@]} + 3 * ${#XLCN[@]}))
+  gt=$((120 + (${XK_GUEST_TIMEOUT:-120} + 5) * ${#GUESTS[@]} + 3 * ${#XLCN[@]}))
   ((gt < TIMEOUT)) && gt=$TIMEOUT
   GBOOT=(xlinfo "${GUESTS[@]}")
   ((${#XLCN[@]})) && GBOOT=(xlinfo xlcreaten-all "${GUESTS[@]}") # all of them: init.sh (the kernel command line is short)
-  TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests 2048 768M "$(IFS=+; echo "${GBOOT[*]}")"
+  # spec-ctrl=eager-fpu: Xen switches the FPU state eagerly (xsave/xrstor on every context switch)
+  # instead of lazily (CR0.TS and #NM, its default on AMD, which QEMU's TCG CPU is). With the lazy
+  # switch, dom0's processes die of memory corruption in about half the guest runs under QEMU 7.2's
+  # TCG (README: "2026-12-02"); eagerly, none did. XK_GUEST_LAZY_FPU=1 leaves Xen's default.
+  GXA=spec-ctrl=eager-fpu
+  [ "${XK_GUEST_LAZY_FPU:-}" = 1 ] && GXA=
+  # (the HVM guest's device model, firmware and bzImage make the rootfs ~50 MiB bigger: in 768 MiB,
+  # dom0's kernel said "Initramfs unpacking failed: write error")
+  GMEM=2048 GDOM0=768M
+  [[ " ${GUESTS[*]} " == *" guest-hvm "* ]] && GMEM=2560 GDOM0=1024M
+  BOOT_XEN_ARGS=$GXA TIMEOUT=$gt INITRD=$WORK/dom0-guests-initrd.gz boot guests $GMEM $GDOM0 "$(IFS=+; echo "${GBOOT[*]}")"
   # dom0's uptimes: the setup steps, and per guest when xk started, printed each line, and ended.
   sed -n 's/^XKSETUP: \(.*\) \([0-9.]*\)\r*$/\1 \2/p' "$WORK/serial-guests.log" | tr '\n' ' ' | sed 's/^/xen-qemu:   libxl setup done at dom0 uptime (s): /; s/ $/\n/'
   for g in "${GUESTS[@]}"; do

@@ -5,10 +5,8 @@ import { openDatabase, type Database } from './sqlite.js';
 import { XenkitError, isHypercallError } from '../errors.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { DEFAULT_HOST, type HostCaps } from '../xen/host.js';
-import type { DomainInfo } from '../hv/hypervisor.js';
 import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
-import { domainInfo } from './dominfo.js';
-import { BLOCK_DOMAINS, corrupt, decodeBlock, DOMAIN_COLUMNS, encodeBlock, metaFaults, metaInt, metaLeaked, rowToDomain, storedHost, type DomainRow } from './state-rows.js';
+import { BLOCK_DOMAINS, checkBlock, corrupt, decodeBlock, DOMAIN_COLUMNS, encodeBlock, metaFaults, metaInt, metaLeaked, RECORD_BYTES, rowToDomain, storedHost, type DomainRow } from './state-rows.js';
 
 /**
  * A simulated Xen whose state lives in an SQLite file (WAL mode), so it survives between CLI runs.
@@ -38,8 +36,8 @@ export interface SimState {
   /** A consistent snapshot that never writes (with injected faults pending, a call may consume one: then it runs as `run`). */
   read<T>(fn: (sim: SimXen, names: NameTable) => T): T;
   /**
-   * Every domain's getdomaininfo and name, read in one read transaction straight from the stored
-   * blocks (no SimXen is built: `xk list` on 20,000 domains); undefined when the general path must
+   * Every domain's stored record and name, read in one read transaction straight from the stored
+   * blocks (no SimXen, no object per domain: `xk list` on 20,000 domains); undefined when the general path must
    * answer (no stored host, a version 2 file, injected faults pending).
    */
   listDomains(): StoredList | undefined;
@@ -52,9 +50,10 @@ export interface SimState {
   close(): void;
 }
 
+/** Every domain as stored: the records side by side (state-rows.ts, checked), and each one's name. */
 export interface StoredList {
-  infos: DomainInfo[];
-  names: Map<number, string>;
+  records: Uint8Array;
+  names: (string | null)[];
 }
 
 /** Toolstack metadata kept beside the sim (what xenstore holds for xl: names and configs). */
@@ -251,16 +250,32 @@ function checkedMeta(path: string, meta: Map<string, string>, hostText: string):
   };
 }
 
-/** listDomains(): the file checked as load() checks it, then each block's records read as getdomaininfo answers. */
+/** listDomains(): the file checked as load() checks it, the blocks' records side by side as stored. */
 function listIn(db: Database, path: string): StoredList | undefined {
   const meta = storedMeta(db);
   const hostText = meta.get('host');
   if (hostText === undefined || meta.get('schema_version') === String(OLD_VERSION)) return undefined;
   if (Object.keys(checkedMeta(path, meta, hostText).faults).length) return undefined;
-  const l = loadBlocks(db, path);
-  const infos: DomainInfo[] = new Array(l.domains.length);
-  for (let i = 0; i < infos.length; i++) infos[i] = domainInfo(l.domains[i]!);
-  return { infos, names: l.names };
+  const blobs: Uint8Array[] = [];
+  const names: (string | null)[] = [];
+  const byName = new Map<string, number>();
+  for (const [block, blob, text] of db.prepare('SELECT block, domains, names FROM blocks ORDER BY block').raw().all() as [number, Buffer, string][]) {
+    const ns = checkBlock(path, block, blob, text);
+    blobs.push(blob);
+    for (let i = 0; i < ns.length; i++) {
+      const name = ns[i]!;
+      names.push(name);
+      if (name !== null) uniqueName(path, byName, name, blob[i * RECORD_BYTES]! | (blob[i * RECORD_BYTES + 1]! << 8));
+    }
+  }
+  return { records: Buffer.concat(blobs), names };
+}
+
+/** A name held by one domain only (a corrupt file could give two the same). */
+function uniqueName(path: string, byName: Map<string, number>, name: string, domid: number): void {
+  const other = byName.get(name);
+  if (other !== undefined) throw corrupt(path, `domains[${domid}].name`, name, `also the name of domain ${other}`);
+  byName.set(name, domid);
 }
 
 interface Stored {
@@ -280,9 +295,7 @@ function loadBlocks(db: Database, path: string): Stored {
       out.domains.push(d);
       const name = b.names[i];
       if (name === null || name === undefined) continue;
-      const other = byName.get(name);
-      if (other !== undefined) throw corrupt(path, `domains[${d.domid}].name`, name, `also the name of domain ${other}`);
-      byName.set(name, d.domid);
+      uniqueName(path, byName, name, d.domid);
       out.names.set(d.domid, name);
     }
   }

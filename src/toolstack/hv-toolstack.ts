@@ -1,3 +1,5 @@
+import { StoredTable } from '../sim/stored-table.js';
+import { recordsTable, type DomainTable } from './domain-table.js';
 import { XenkitError } from '../errors.js';
 import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
 import type { NameTable } from '../sim/store.js';
@@ -106,10 +108,13 @@ export class HvToolstack implements Toolstack {
 
   async list(opts: ListOptions = {}): Promise<DomainRecord[]> {
     const specs = opts.specs !== false;
-    // Without specs, the stored list where the session has one (`xk list`: one read, no SimXen).
-    const stored = specs ? undefined : this.session.listDomains?.();
-    if (stored) return stored.infos.map((info) => ({ domid: info.domid, name: recordName(info.domid, stored.names.get(info.domid)), info }));
     return this.session.run(false, (hv, names) => hv.listDomains().map((i) => this.record(i, names, specs)));
+  }
+
+  async listTable(): Promise<DomainTable> {
+    // The stored records where the session keeps them (`xk list`: one read, no SimXen, no object per domain).
+    const stored = this.session.listDomains?.();
+    return stored ? new StoredTable(stored.records, stored.names, recordName) : recordsTable(await this.list({ specs: false }));
   }
 
   async get(ref: string | number, opts: ListOptions = {}): Promise<DomainRecord> {

@@ -1,9 +1,10 @@
 import { XenkitError, show } from '../errors.js';
-import { SHUTDOWN_REASONS, type ShutdownReason } from '../hv/hypervisor.js';
+import { SHUTDOWN_REASONS, type ShutdownReason } from '../xen/shutdown.js';
 import { isErrnoName } from '../xen/errno.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { makeHost, type HostCaps } from '../xen/host.js';
-import { SIM_OPS, type Fault, type SimDomain } from './sim.js';
+import { SIM_OPS, type Fault } from './ops.js';
+import type { SimDomain } from './sim.js';
 
 /**
  * The state file's rows <-> the sim's snapshot, checked on the way in: a value that is not what

@@ -13,6 +13,7 @@ import { cdfNames } from '../xen/flags.js';
 import { parseRelease, type ReleaseId } from '../xen/releases.js';
 import { jsonOut, out } from './io.js';
 import { formatList, listRows } from './list-format.js';
+import { recordsTable } from '../toolstack/domain-table.js';
 
 /** `xk demo`: the Quick start job. */
 export function register(program: Command): void {
@@ -64,7 +65,7 @@ async function runDemo(release: ReleaseId, json: boolean): Promise<void> {
   }
   const ts = toolstackOver(hv, names);
   const records = await ts.list();
-  if (json) return jsonOut({ release, steps: log, domains: listRows(records) });
+  if (json) return jsonOut({ release, steps: log, domains: listRows(recordsTable(records)) });
   say('\n== xk list');
-  process.stdout.write(formatList(records, false, ts.cpuTime));
+  process.stdout.write(formatList(recordsTable(records), false, ts.cpuTime));
 }

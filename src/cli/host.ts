@@ -1,4 +1,4 @@
-import { defaultStatePath } from '../sim/store.js';
+import { defaultStatePath } from '../sim/state-file.js';
 import type { OptionSource } from './globals.js';
 
 /** --state, else $XENKIT_STATE, else the XDG state directory. */

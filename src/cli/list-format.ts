@@ -1,5 +1,4 @@
-import type { DomainInfo } from '../hv/hypervisor.js';
-import type { DomainRecord } from '../toolstack/toolstack.js';
+import { SHUTDOWN, type DomainTable } from '../toolstack/domain-table.js';
 import { formatHandle } from '../xen/handle.js';
 import { pagesToMiB } from '../xen/pages.js';
 import { isShutdownReason, shutdownCode } from '../xen/shutdown.js';
@@ -15,8 +14,6 @@ export interface ListRow {
   handle: string;
 }
 
-type StateBits = Pick<DomainInfo, 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutdown_reason' | 'dying'>;
-
 /**
  * xl's fifth state letter, indexed by libxl_shutdown_reason (the SHUTDOWN_* code, 0 when not shut
  * down): `shutdown_reason_letters[] = "-rscwS"` in tools/xl/xl_info.c list_domains() @RELEASE-4.17.0.
@@ -31,33 +28,27 @@ const STATES: readonly string[] = Array.from({ length: 32 * 6 }, (_, x) => {
 });
 
 /**
- * `xl list` state column, as xl_info.c list_domains() @RELEASE-4.17.0 prints it: r running,
+ * `xl list` state column of row i, as xl_info.c list_domains() @RELEASE-4.17.0 prints it: r running,
  * b blocked, p paused, s shut down, then the shutdown reason's letter, d dying.
  */
-export function stateString(i: StateBits): string {
-  const reason = i.shutdown ? (isShutdownReason(i.shutdown_reason) ? shutdownCode(i.shutdown_reason) : -1) : 0;
-  if (reason < 0 || reason >= LETTERS.length) return stateSlow(i);
-  const b = (i.running ? 1 : 0) | (i.blocked ? 2 : 0) | (i.paused ? 4 : 0) | (i.shutdown ? 8 : 0) | (i.dying ? 16 : 0);
-  return STATES[b * 6 + reason]!;
+export function stateString(t: DomainTable, i: number): string {
+  const bits = t.stateBits(i);
+  const r = bits & SHUTDOWN ? t.shutdownReason(i) : null;
+  const reason = r === null ? 0 : isShutdownReason(r) ? shutdownCode(r) : -1;
+  if (reason < 0 || reason >= LETTERS.length) return stateSlow(bits);
+  return STATES[bits * 6 + reason]!;
 }
 
 /** A reason xl has no letter for: '?', as xl prints one outside its table. */
-function stateSlow(i: StateBits): string {
-  const c = (on: boolean, l: string) => (on ? l : '-');
-  return c(i.running, 'r') + c(i.blocked, 'b') + c(i.paused, 'p') + c(i.shutdown, 's') + '?' + c(i.dying, 'd');
+function stateSlow(bits: number): string {
+  return STATES[bits * 6]!.slice(0, 4) + '?' + STATES[bits * 6]!.slice(5);
 }
 
-export function listRows(records: DomainRecord[]): ListRow[] {
-  return records.map(({ info: i, name }) => ({
-    name,
-    id: i.domid,
-    mem: pagesToMiB(i.tot_pages),
-    vcpus: i.nr_online_vcpus,
-    state: stateString(i),
-    time: i.cpu_time_ns / 1e9,
-    hvm: i.hvm,
-    handle: formatHandle(i.handle),
-  }));
+export function listRows(t: DomainTable): ListRow[] {
+  const rows: ListRow[] = new Array(t.length);
+  for (let i = 0; i < t.length; i++)
+    rows[i] = { name: t.name(i), id: t.domid(i), mem: pagesToMiB(t.totPages(i)), vcpus: t.onlineVcpus(i), state: stateString(t, i), time: t.cpuTimeNs(i) / 1e9, hvm: t.hvm(i), handle: formatHandle(t.handle(i)) };
+  return rows;
 }
 
 /** `s` at buf[o]: byte by byte while it is ASCII (no call per field), else as UTF-8; returns the new offset. */
@@ -95,25 +86,26 @@ const HEAD = 'Name                                        ID   Mem VCPUs\tState\
  * domains cost no string per field. `cpuTime` false: the backend runs no guest code (the sim), so
  * Time(s) shows "-" rather than a made-up 0.0. `verbose` adds xenkit's type and UUID columns.
  */
-export function formatList(records: DomainRecord[], verbose = false, cpuTime = true): Buffer {
+export function formatList(t: DomainTable, verbose = false, cpuTime = true): Buffer {
   const head = HEAD + (verbose ? '\tType\tUUID' : '') + '\n';
   // At most 3 UTF-8 bytes per UTF-16 unit of a name, its padding, and under 120 bytes of columns.
+  const names: string[] = new Array(t.length);
   let size = head.length;
-  for (const r of records) size += 3 * r.name.length + 160;
+  for (let i = 0; i < t.length; i++) size += 3 * (names[i] = t.name(i)).length + 160;
   const buf = Buffer.allocUnsafe(size);
   let o = buf.write(head, 0, 'latin1');
-  for (const { name, info: i } of records) {
+  for (let i = 0; i < t.length; i++) {
     const start = o;
-    o = putText(buf, o, name);
+    o = putText(buf, o, names[i]!);
     // %-40s pads to 40 bytes (C counts bytes, so a UTF-8 name gets fewer spaces than its characters).
     for (let k = o - start; k < 40; k++) buf[o++] = 0x20;
-    o = putNum(buf, o, i.domid, 5, true);
-    o = putNum(buf, o, pagesToMiB(i.tot_pages), 5, true);
-    o = putNum(buf, o, i.nr_online_vcpus, 5, true);
+    o = putNum(buf, o, t.domid(i), 5, true);
+    o = putNum(buf, o, pagesToMiB(t.totPages(i)), 5, true);
+    o = putNum(buf, o, t.onlineVcpus(i), 5, true);
     o = putText(buf, o, '     ');
-    o = putText(buf, o, stateString(i));
-    o = putText(buf, o, cpuTime ? `  ${(i.cpu_time_ns / 1e9).toFixed(1).padStart(8)}` : NO_TIME);
-    if (verbose) o = putText(buf, o, `\t${i.hvm ? 'hvm' : 'pv'}\t${formatHandle(i.handle)}`);
+    o = putText(buf, o, stateString(t, i));
+    o = putText(buf, o, cpuTime ? `  ${(t.cpuTimeNs(i) / 1e9).toFixed(1).padStart(8)}` : NO_TIME);
+    if (verbose) o = putText(buf, o, `\t${t.hvm(i) ? 'hvm' : 'pv'}\t${formatHandle(t.handle(i))}`);
     buf[o++] = 0x0a;
   }
   return buf.subarray(0, o);

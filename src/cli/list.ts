@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { recordsTable } from '../toolstack/domain-table.js';
 import { withToolstack } from './context.js';
 import { jsonOut } from './io.js';
 import { formatList, listRows } from './list-format.js';
@@ -16,9 +17,13 @@ export const quick: QuickCommand = {
   ],
   helpAfter: '\nExamples:\n  xk list\n  xk list web1\n  xk list -l\n  xk list --json',
   run: async (refs, o, src) => {
-    // Only -l needs the configs the domains were built from.
+    // Only -l needs the configs the domains were built from; every domain without -l is read as a table.
     const lo = { specs: !!o.long };
-    const { records, cpuTime } = await withToolstack(src, async (ts) => ({ records: await (refs.length ? Promise.all(refs.map((r) => ts.get(r, lo))) : ts.list(lo)), cpuTime: ts.cpuTime }));
+    const { table, records, cpuTime } = await withToolstack(src, async (ts) => {
+      if (!refs.length && !o.long) return { table: await ts.listTable(), records: [], cpuTime: ts.cpuTime };
+      const records = await (refs.length ? Promise.all(refs.map((r) => ts.get(r, lo))) : ts.list(lo));
+      return { table: recordsTable(records), records, cpuTime: ts.cpuTime };
+    });
     if (o.long) {
       // xl list -l (tools/xl/xl_list.c list_domains_details() @RELEASE-4.17.0): one {domid, config}
       // per domain whose configuration libxl can retrieve; others (dom0 among them) are skipped.
@@ -28,9 +33,9 @@ export const quick: QuickCommand = {
       process.stdout.write(yajlBeautify(withConfig));
       return;
     }
-    if (o.json) return jsonOut(listRows(records));
+    if (o.json) return jsonOut(listRows(table));
     // One write, not one per domain (20,000 lines are 20,000 system calls to a file).
-    process.stdout.write(formatList(records, !!o.verbose, cpuTime));
+    process.stdout.write(formatList(table, !!o.verbose, cpuTime));
   },
 };
 

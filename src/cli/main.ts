@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EXIT, exitCodeFor, printError } from './io.js';
 import { COMMANDS } from './commands.js';
 import { GLOBAL_OPTIONS, GLOBAL_WITH_VALUE } from './globals.js';
-import { parseQuick } from './quick.js';
 
 // A closed pipe (xk list | head) ends the output quietly, as Unix tools do.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -68,11 +66,13 @@ async function main(): Promise<void> {
     // A plain `xk list` or `xk info` runs without loading commander (cold start).
     const entry = COMMANDS.find((c) => c.name === commandWord(argv));
     const quick = entry?.quick ? (await entry.load()).quick : undefined;
-    const plain = quick && parseQuick(argv, quick);
+    const plain = quick && (await import('./quick.js')).parseQuick(argv, quick);
     if (plain) return await quick.run(plain.args, plain.opts, plain.src);
     const program = await buildProgram(argv);
     await program.parseAsync(process.argv);
   } catch (e) {
+    // Loaded here: `xk --help` and a command that succeeds need no error table.
+    const { EXIT, exitCodeFor, printError } = await import('./io.js');
     if (e instanceof Error && e.name === 'CommanderError') {
       // Help and version print and exit 0; usage errors were already printed by commander.
       process.exitCode = (e as Error & { exitCode: number }).exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;

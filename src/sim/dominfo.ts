@@ -15,9 +15,7 @@ export function domainInfo(d: SimDomain): DomainInfo {
     shutdown,
     paused,
     blocked: false,
-    // getdomaininfo(): blocked/running only with online vCPUs (xen/common/domctl.c); measured on
-    // Xen 4.17: an unpaused domain whose vCPUs have no context is neither paused nor running.
-    running: !paused && !shutdown && d.onlineVcpus > 0,
+    running: isRunning(paused, shutdown, d.onlineVcpus),
     hap: d.hap,
     xs_domain: d.xsDomain,
     shutdown_reason: d.shutdownReason,
@@ -31,4 +29,12 @@ export function domainInfo(d: SimDomain): DomainInfo {
     handle: d.handle,
     cpupool: d.cpupool,
   };
+}
+
+/**
+ * getdomaininfo(): blocked/running only with online vCPUs (xen/common/domctl.c); measured on Xen
+ * 4.17: an unpaused domain whose vCPUs have no context is neither paused nor running.
+ */
+export function isRunning(paused: boolean, shutdown: boolean, onlineVcpus: number): boolean {
+  return !paused && !shutdown && onlineVcpus > 0;
 }

@@ -23,20 +23,9 @@ import { kibToPagesCeil, kibToPagesFloor, mibToPages, pagesToKiB } from '../xen/
 import { physcapNames, physcapBits } from '../xen/physinfo.js';
 import { maxVcpusLimit } from '../xen/limits.js';
 import { domainInfo } from './dominfo.js';
+import { SIM_OPS, type Fault, type SimOp } from './ops.js';
 
-export const SIM_OPS = [
-  'createdomain',
-  'destroydomain',
-  'pausedomain',
-  'unpausedomain',
-  'getdomaininfo',
-  'max_vcpus',
-  'max_mem',
-  'populate_physmap',
-  'shutdown',
-  'physinfo',
-] as const;
-export type SimOp = (typeof SIM_OPS)[number];
+export { SIM_OPS, type Fault, type SimOp } from './ops.js';
 
 /** One simulated domain: the subset of struct domain a toolstack can observe. */
 export interface SimDomain {
@@ -62,10 +51,6 @@ export interface SimDomain {
   cpupool: number;
 }
 
-export interface Fault {
-  errno: ErrnoName;
-  count: number;
-}
 
 /** The persistent part of a sim: enough to rebuild it exactly (see store.ts). */
 export interface SimSnapshot {

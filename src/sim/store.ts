@@ -1,35 +1,21 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { homedir } from 'node:os';
-import { openDatabase, type Database } from './sqlite.js';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import type { Database } from './sqlite.js';
+import { checkedMeta, Connection, guard, listIn, OLD_VERSION, SCHEMA, SCHEMA_VERSION, stateError, storedMeta, uniqueName, type StoredList } from './state-file.js';
 import { XenkitError, isHypercallError } from '../errors.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { DEFAULT_HOST, type HostCaps } from '../xen/host.js';
-import type { DomainInfo } from '../hv/hypervisor.js';
 import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
-import { domainInfo } from './dominfo.js';
-import { BLOCK_DOMAINS, corrupt, decodeBlock, DOMAIN_COLUMNS, encodeBlock, metaFaults, metaInt, metaLeaked, rowToDomain, storedHost, type DomainRow } from './state-rows.js';
+import { BLOCK_DOMAINS, checkBlock, corrupt, decodeBlock, DOMAIN_COLUMNS, encodeBlock, metaFaults, metaInt, metaLeaked, RECORD_BYTES, rowToDomain, storedHost, type DomainRow } from './state-rows.js';
 
 /**
  * A simulated Xen whose state lives in an SQLite file (WAL mode), so it survives between CLI runs.
  * `read` is a deferred transaction that never writes; `run` is one IMMEDIATE transaction that loads
  * the sim, runs the operation in memory and writes back only the rows that changed. Two writers
  * queue on SQLite's lock (busy timeout); readers see the last commit; a failure before commit
- * leaves the file as it was.
+ * leaves the file as it was. The file's schema and connection: state-file.ts.
  */
-const SCHEMA_VERSION = 3;
-/** Version 2 (one SQL row per domain, names with their configs) is still read, and migrated by the first write. */
-const OLD_VERSION = 2;
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS blocks (block INTEGER PRIMARY KEY, domains BLOB NOT NULL, names TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS configs (domid INTEGER PRIMARY KEY, config TEXT);`;
-
-export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XENKIT_STATE) return env.XENKIT_STATE;
-  const base = env.XDG_STATE_HOME || `${homedir()}/.local/state`;
-  return `${base}/xenkit/sim.db`;
-}
+export { defaultStatePath, type StoredList } from './state-file.js';
+export { nameTableOf } from './name-table.js';
 
 export interface SimState {
   readonly path: string;
@@ -38,8 +24,8 @@ export interface SimState {
   /** A consistent snapshot that never writes (with injected faults pending, a call may consume one: then it runs as `run`). */
   read<T>(fn: (sim: SimXen, names: NameTable) => T): T;
   /**
-   * Every domain's getdomaininfo and name, read in one read transaction straight from the stored
-   * blocks (no SimXen is built: `xk list` on 20,000 domains); undefined when the general path must
+   * Every domain's stored record and name, read in one read transaction straight from the stored
+   * blocks (no SimXen, no object per domain: `xk list` on 20,000 domains); undefined when the general path must
    * answer (no stored host, a version 2 file, injected faults pending).
    */
   listDomains(): StoredList | undefined;
@@ -52,10 +38,6 @@ export interface SimState {
   close(): void;
 }
 
-export interface StoredList {
-  infos: DomainInfo[];
-  names: Map<number, string>;
-}
 
 /** Toolstack metadata kept beside the sim (what xenstore holds for xl: names and configs). */
 export interface NameTable {
@@ -80,7 +62,12 @@ interface Loaded {
 }
 
 export function openSimState(path: string, opts: { host?: Partial<HostCaps>; timeoutMs?: number; anyVersion?: boolean } = {}): SimState {
-  const conn = new Connection(path, opts.timeoutMs ?? 10_000, !!opts.anyVersion);
+  return simStateOn(new Connection(path, opts.timeoutMs ?? 10_000, !!opts.anyVersion), opts);
+}
+
+/** The SimState over a connection already open (the CLI's session opens it before it needs the sim). */
+export function simStateOn(conn: Connection, opts: { host?: Partial<HostCaps> } = {}): SimState {
+  const path = conn.path;
   // DEFAULT_HOST is complete, so makeHost() takes its fast path (no zod) for the default.
   const fresh = () => new SimXen(opts.host ?? DEFAULT_HOST);
   // A library caller naming a host gets it stored at once (so a second open sees it).
@@ -95,87 +82,8 @@ export function openSimState(path: string, opts: { host?: Partial<HostCaps>; tim
   };
 }
 
-/** The SQLite connection, opened when first needed: a read of a missing file creates nothing. */
-class Connection {
-  private db?: Database;
-  private writable = false;
-  constructor(
-    readonly path: string,
-    private readonly timeoutMs: number,
-    private readonly anyVersion: boolean,
-  ) {
-    // An existing file is opened (and its schema checked) at once, so a bad file is reported at open.
-    if (existsSync(path)) this.open(false);
-  }
 
-  private open(create: boolean): Database | undefined {
-    if (this.db) return this.db;
-    if (!create && !existsSync(this.path)) return undefined;
-    let db: Database | undefined;
-    try {
-      if (create) mkdirSync(dirname(this.path), { recursive: true });
-      db = openDatabase(this.path, { timeout: this.timeoutMs, fileMustExist: !create });
-      const version = hasTable(db, 'meta') ? (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined) : undefined;
-      if (version && Number(version.value) !== SCHEMA_VERSION && Number(version.value) !== OLD_VERSION && !this.anyVersion)
-        throw new XenkitError('STATE_VERSION', `state file ${this.path} has schema version ${version.value}; this xenkit reads version ${SCHEMA_VERSION}`, {
-          field: 'state',
-          value: this.path,
-          hint: 'run `xk sim reset --force` (or point --state at another file)',
-        });
-    } catch (e) {
-      db?.close();
-      throw stateError(this.path, e);
-    }
-    return (this.db = db);
-  }
 
-  /** fn inside a deferred (read) transaction; undefined fn result when there is no file or no tables. */
-  read<T>(fn: (db: Database) => T): T | undefined {
-    const db = this.open(false);
-    if (!db) return undefined;
-    return guard(this.path, () => db.transaction(() => (hasTable(db, 'meta') ? fn(db) : undefined)).deferred());
-  }
-
-  /** fn inside an IMMEDIATE transaction (the write lock), with the schema in place. */
-  write<T>(fn: (db: Database) => T): T {
-    const db = this.open(true)!;
-    if (!this.writable) {
-      guard(this.path, () => {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-      });
-      this.writable = true;
-    }
-    return guard(this.path, () =>
-      db
-        .transaction(() => {
-          db.exec(SCHEMA);
-          return fn(db);
-        })
-        .immediate(),
-    );
-  }
-
-  close(): void {
-    this.db?.close();
-    this.db = undefined;
-  }
-}
-
-function hasTable(db: Database, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
-/** Only the database's own failures are state-file errors; anything else is what it is. */
-function guard<T>(path: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    const code = String((e as { code?: unknown }).code ?? '');
-    if (!(e instanceof XenkitError) && (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code))) throw stateError(path, e);
-    throw e;
-  }
-}
 
 /** A hypercall refusal is Xen's answer, and its side effects (the domid allocator moving) are Xen's too. */
 function isXenRefusal(e: unknown): boolean {
@@ -215,9 +123,6 @@ function readTx<T>(conn: Connection, fresh: () => SimXen, fn: (sim: SimXen, name
   return fn(sim, new StoredNames(sim, new Map(), () => null).table);
 }
 
-function storedMeta(db: Database): Map<string, string> {
-  return new Map((db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]).map(([k, v]) => [k, v]));
-}
 
 function emptyLoad(_path: string, sim: SimXen): Loaded {
   return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), blocks: new Map(), domids: new Set() };
@@ -239,29 +144,8 @@ function load(db: Database, path: string, fresh: () => SimXen): Loaded {
   return { sim, names, meta, blocks: l.blocks, domids, v2 };
 }
 
-/** The stored host and counters, each checked (STATE_CORRUPT names the key). */
-function checkedMeta(path: string, meta: Map<string, string>, hostText: string): Omit<SimSnapshot, 'domains'> {
-  return {
-    host: storedHost(path, hostText),
-    lastDomid: metaInt(path, 'last_domid', meta.get('last_domid'), 0, DOMID_FIRST_RESERVED - 1),
-    freePages: metaInt(path, 'free_pages', meta.get('free_pages'), 0, Number.MAX_SAFE_INTEGER),
-    clockNs: metaInt(path, 'clock_ns', meta.get('clock_ns'), 0, Number.MAX_SAFE_INTEGER, 0),
-    faults: metaFaults(path, meta.get('faults')),
-    leakedDomids: metaLeaked(path, meta.get('leaked')),
-  };
-}
 
-/** listDomains(): the file checked as load() checks it, then each block's records read as getdomaininfo answers. */
-function listIn(db: Database, path: string): StoredList | undefined {
-  const meta = storedMeta(db);
-  const hostText = meta.get('host');
-  if (hostText === undefined || meta.get('schema_version') === String(OLD_VERSION)) return undefined;
-  if (Object.keys(checkedMeta(path, meta, hostText).faults).length) return undefined;
-  const l = loadBlocks(db, path);
-  const infos: DomainInfo[] = new Array(l.domains.length);
-  for (let i = 0; i < infos.length; i++) infos[i] = domainInfo(l.domains[i]!);
-  return { infos, names: l.names };
-}
+
 
 interface Stored {
   domains: SimDomain[];
@@ -280,9 +164,7 @@ function loadBlocks(db: Database, path: string): Stored {
       out.domains.push(d);
       const name = b.names[i];
       if (name === null || name === undefined) continue;
-      const other = byName.get(name);
-      if (other !== undefined) throw corrupt(path, `domains[${d.domid}].name`, name, `also the name of domain ${other}`);
-      byName.set(name, d.domid);
+      uniqueName(path, byName, name, d.domid);
       out.names.set(d.domid, name);
     }
   }
@@ -495,37 +377,4 @@ export function resetSimState(path: string, o: { host?: HostCaps; ifNew?: boolea
   }
 }
 
-function stateError(path: string, e: unknown): XenkitError {
-  if (e instanceof XenkitError) return e;
-  const code = (e as { code?: string }).code ?? '';
-  const msg = (e as Error).message ?? String(e);
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-    return new XenkitError('STATE_LOCKED', `state file ${path} is locked by another xenkit process (waited and gave up)`, {
-      field: 'state',
-      value: path,
-      hint: 'wait for the other xk command to finish, or use another --state file',
-      cause: e,
-    });
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(msg))
-    return new XenkitError('STATE_CORRUPT', `state file ${path} is not a xenkit state database (${msg})`, {
-      field: 'state',
-      value: path,
-      hint: 'move the file away, or run `xk sim reset --force` to start a fresh simulated host there',
-      cause: e,
-    });
-  return new XenkitError('STATE_IO', `state file ${path}: ${msg}`, { field: 'state', value: path, hint: 'check the path and its permissions', cause: e });
-}
 
-/** A NameTable over a map (the demo and library users keep one in memory). */
-export function nameTableOf(names: Map<number, { name: string; config: unknown }> = new Map()): NameTable {
-  return {
-    get: (domid) => names.get(domid),
-    byName: (name) => {
-      for (const [id, n] of names) if (n.name === name) return id;
-      return undefined;
-    },
-    set: (domid, name, config) => void names.set(domid, { name, config }),
-    delete: (domid) => void names.delete(domid),
-    all: () => names,
-  };
-}

@@ -1,11 +1,11 @@
+import { StoredTable } from '../sim/stored-table.js';
+import { recordsTable, type DomainTable } from './domain-table.js';
 import { XenkitError } from '../errors.js';
 import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
 import type { NameTable } from '../sim/store.js';
-import { handleShutdown } from './on-shutdown.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import type { HostSession } from './session.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type ListOptions, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
-import { watchDomain } from './watch.js';
 import { pagesToMiB } from '../xen/pages.js';
 
 /**
@@ -16,10 +16,11 @@ export interface BuildKit {
   buildDomain: typeof import('./lifecycle.js').buildDomain;
   planFor: typeof import('./load.js').planFor;
   previewOn: typeof import('./preview.js').previewOn;
+  handleShutdown: typeof import('./on-shutdown.js').handleShutdown;
 }
 let kit: Promise<BuildKit> | undefined;
 export function buildKit(): Promise<BuildKit> {
-  return (kit ??= Promise.all([import('./lifecycle.js'), import('./load.js'), import('./preview.js')]).then(([l, p, v]) => ({ buildDomain: l.buildDomain, planFor: p.planFor, previewOn: v.previewOn })));
+  return (kit ??= Promise.all([import('./lifecycle.js'), import('./load.js'), import('./preview.js'), import('./on-shutdown.js')]).then(([l, p, v, o]) => ({ buildDomain: l.buildDomain, planFor: p.planFor, previewOn: v.previewOn, handleShutdown: o.handleShutdown })));
 }
 
 /** What the toolstack keeps beside a domain (what xl keeps in xenstore): its spec, and who watches it. */
@@ -97,6 +98,7 @@ export class HvToolstack implements Toolstack {
   }
 
   async info(): Promise<HostInfo> {
+    await this.session.ready?.();
     return this.session.run(false, (hv) => {
       const p = hv.physinfo();
       const v = hv.version();
@@ -105,23 +107,30 @@ export class HvToolstack implements Toolstack {
   }
 
   async list(opts: ListOptions = {}): Promise<DomainRecord[]> {
+    await this.session.ready?.();
     const specs = opts.specs !== false;
-    // Without specs, the stored list where the session has one (`xk list`: one read, no SimXen).
-    const stored = specs ? undefined : this.session.listDomains?.();
-    if (stored) return stored.infos.map((info) => ({ domid: info.domid, name: recordName(info.domid, stored.names.get(info.domid)), info }));
     return this.session.run(false, (hv, names) => hv.listDomains().map((i) => this.record(i, names, specs)));
   }
 
+  async listTable(): Promise<DomainTable> {
+    // The stored records where the session keeps them (`xk list`: one read, no SimXen, no object per domain).
+    const stored = this.session.listDomains?.();
+    return stored ? new StoredTable(stored.records, stored.names, recordName) : recordsTable(await this.list({ specs: false }));
+  }
+
   async get(ref: string | number, opts: ListOptions = {}): Promise<DomainRecord> {
+    await this.session.ready?.();
     return this.session.run(false, (hv, names) => this.resolve(hv, names, ref, opts.specs !== false));
   }
 
   async preview(spec: DomainSpec, opts: CreateOptions = {}): Promise<Preview> {
+    await this.session.ready?.();
     const k = await buildKit();
     return this.session.run(false, (hv) => k.previewOn(hv, spec, opts));
   }
 
   async create(spec: DomainSpec, opts: CreateOptions = {}): Promise<Created> {
+    await this.session.ready?.();
     const k = await buildKit();
     return this.session.run(true, (hv, names) => this.build(k, hv, names, spec, opts.emulationFlags, !!opts.paused));
   }
@@ -136,6 +145,7 @@ export class HvToolstack implements Toolstack {
   }
 
   async destroy(ref: string | number): Promise<DomainRecord> {
+    await this.session.ready?.();
     return this.session.run(true, (hv, names) => {
       const d = this.resolve(hv, names, ref);
       hv.destroyDomain(d.domid);
@@ -145,6 +155,7 @@ export class HvToolstack implements Toolstack {
   }
 
   async pause(ref: string | number): Promise<DomainRecord> {
+    await this.session.ready?.();
     return this.session.run(true, (hv, names) => {
       const d = this.resolve(hv, names, ref);
       hv.pauseDomain(d.domid);
@@ -153,6 +164,7 @@ export class HvToolstack implements Toolstack {
   }
 
   async unpause(ref: string | number): Promise<DomainRecord> {
+    await this.session.ready?.();
     return this.session.run(true, (hv, names) => {
       const d = this.resolve(hv, names, ref);
       hv.unpauseDomain(d.domid);
@@ -166,6 +178,7 @@ export class HvToolstack implements Toolstack {
    * config, and stays shut down.
    */
   async shutdown(ref: string | number, reason: ShutdownReason = 'poweroff'): Promise<DeathEvent> {
+    await this.session.ready?.();
     const k = await buildKit();
     return this.session.run(true, (hv, names) => {
       const d = this.resolve(hv, names, ref);
@@ -185,7 +198,7 @@ export class HvToolstack implements Toolstack {
     const info = exists(hv, domid);
     const note = noteOf(names, domid);
     if (!info?.shutdown || !note) return undefined;
-    return handleShutdown(note.spec, domid, info.shutdown_reason ?? 'poweroff', {
+    return k.handleShutdown(note.spec, domid, info.shutdown_reason ?? 'poweroff', {
       destroy: (id) => {
         hv.destroyDomain(id);
         names.delete(id);
@@ -196,8 +209,10 @@ export class HvToolstack implements Toolstack {
   }
 
   async watch(ref: string | number, onEvent: (e: DeathEvent) => void, opts: WatchOptions = {}): Promise<void> {
+    await this.session.ready?.();
     const me = process.pid;
     const k = await buildKit();
+    const watch = await import('./watch.js');
     const setWatcher = (domid: number, pid: number | undefined) =>
       this.session.run(true, (_hv, names) => {
         const n = names.get(domid);
@@ -213,7 +228,7 @@ export class HvToolstack implements Toolstack {
     let name = start.name;
     let last = first;
     try {
-      last = await watchDomain(
+      last = await watch.watchDomain(
         {
           poll: (domid) => this.session.run(false, (hv) => exists(hv, domid)),
           successor: () => this.session.run(false, (hv, names) => liveByName(hv, names, name)),

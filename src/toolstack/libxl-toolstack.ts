@@ -1,3 +1,4 @@
+import { recordsTable, type DomainTable } from './domain-table.js';
 import { XenkitError } from '../errors.js';
 import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js';
 import { validateLibxlJson } from '../backend/libxl.js';
@@ -43,6 +44,10 @@ export class LibxlToolstack implements Toolstack {
 
   async list(): Promise<DomainRecord[]> {
     return this.records(this.hv.listDomains());
+  }
+
+  async listTable(): Promise<DomainTable> {
+    return recordsTable(await this.list());
   }
 
   async get(ref: string | number): Promise<DomainRecord> {

@@ -1,5 +1,7 @@
 import type { Hypervisor } from '../hv/hypervisor.js';
-import { nameTableOf, openSimState, type NameTable, type StoredList } from '../sim/store.js';
+import { nameTableOf } from '../sim/name-table.js';
+import { Connection, listIn, type StoredList } from '../sim/state-file.js';
+import type { NameTable, SimState } from '../sim/store.js';
 import type { SimXen } from '../sim/sim.js';
 
 /**
@@ -9,6 +11,8 @@ import type { SimXen } from '../sim/sim.js';
  */
 export interface HostSession {
   readonly where: string;
+  /** Await before the first run() (a state file's sim is loaded only then: `xk list` never needs it). */
+  ready?(): Promise<void>;
   run<T>(write: boolean, fn: (hv: Hypervisor, names: NameTable) => T): T;
   /** Every domain and its name read straight from where they are kept, where that is cheaper than run(); undefined: use run(). */
   listDomains?(): StoredList | undefined;
@@ -20,13 +24,21 @@ export function memorySession(hv: Hypervisor, names: NameTable = nameTableOf()):
   return { where: 'in memory', run: (_w, fn) => fn(hv, names), close: () => {} };
 }
 
-/** The simulated host in a state file (src/sim/store.ts). */
+/**
+ * The simulated host in a state file (src/sim/store.ts): the file opened (and its schema checked) at
+ * once, the sim's modules loaded by ready(), so a plain `xk list` (listDomains) starts without them.
+ */
 export function stateSession(path: string): HostSession {
-  const st = openSimState(path);
+  const conn = new Connection(path, 10_000, false);
+  let st: SimState | undefined;
   return {
-    where: st.path,
-    run: <T>(write: boolean, fn: (hv: SimXen, names: NameTable) => T): T => (write ? st.run(fn) : st.read(fn)),
-    listDomains: () => st.listDomains(),
-    close: () => st.close(),
+    where: path,
+    ready: async () => void (st ??= (await import('../sim/store.js')).simStateOn(conn)),
+    run: <T>(write: boolean, fn: (hv: SimXen, names: NameTable) => T): T => {
+      if (!st) throw new Error(`the state session for ${path} was run before ready()`);
+      return write ? st.run(fn) : st.read(fn);
+    },
+    listDomains: () => conn.read((db) => listIn(db, path)),
+    close: () => conn.close(),
   };
 }

@@ -1,3 +1,4 @@
+import type { DomainTable } from './domain-table.js';
 import { XenkitError } from '../errors.js';
 import type { DomainInfo, PhysInfo, ShutdownReason } from '../hv/hypervisor.js';
 import type { HostCaps } from '../xen/host.js';
@@ -21,6 +22,8 @@ export interface Toolstack {
   info(): Promise<HostInfo>;
   /** Every domain, ascending id, with its name (xl list); `specs: false` leaves `spec` out (a plain `xk list` reads no configs). */
   list(opts?: ListOptions): Promise<DomainRecord[]>;
+  /** Every domain's `xl list` columns, ascending id, read by row (`xk list`: no object per domain where the backend keeps them packed). */
+  listTable(): Promise<DomainTable>;
   /** One domain by name or id, as xl takes it (all digits: an id). */
   get(ref: string | number, opts?: ListOptions): Promise<DomainRecord>;
   /** What this host's release would be asked and would answer; nothing is created. */

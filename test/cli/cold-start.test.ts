@@ -50,3 +50,20 @@ test('xk list loads better-sqlite3 through require, not as an ES module (node wo
   assert.ok(all.some((u) => u.endsWith('/src/sim/sqlite.ts')));
   assert.deepEqual(all.filter((u) => u.includes('/node_modules/better-sqlite3/')), []);
 });
+
+test('a plain xk list loads neither the simulated Xen nor its rules: it reads the stored records (sim/state-file.ts)', () => {
+  const s = join(mkdtempSync(join(tmpdir(), 'xk-loads-')), 'sim.db');
+  // A host with a guest in the file, so the stored list is read (an empty path would prove nothing).
+  const EX = join(ROOT, 'examples');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), '--state', s, 'create', join(EX, 'pv.cfg')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const src = ours(loads(['--state', s, 'list']));
+  assert.ok(src.includes('sim/state-file.ts'), `state-file.ts was not seen loading: ${src.join(' ')}`);
+  const heavy = src.filter((m) => /^sim\/(sim|store)\.ts$|^xen\/(createdomain|rules|domctl|emulation|physinfo)\.ts$|^toolstack\/(watch|on-shutdown)\.ts$|^hv\/hypervisor\.ts$/.test(m));
+  assert.deepEqual(heavy, [], `xk list loaded: ${heavy.join(', ')}`);
+});
+
+test('xk --help loads the command table and nothing of a toolstack, backend or error table', () => {
+  const src = ours(loads(['--help']));
+  assert.deepEqual(src.filter((m) => !/^cli\/(main|commands|globals)\.ts$/.test(m)), []);
+});

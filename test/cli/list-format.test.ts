@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import type { DomainInfo } from '../../src/hv/hypervisor.js';
-import { formatList, stateString } from '../../src/cli/list-format.js';
+import { formatList as formatTable, stateString as stateOfRow } from '../../src/cli/list-format.js';
+import { recordsTable } from '../../src/toolstack/domain-table.js';
+import type { DomainRecord } from '../../src/toolstack/toolstack.js';
 import { tempState, xk } from '../helpers/xk.js';
 
 // The truth is xl's own printf, tools/xl/xl_info.c list_domains() @RELEASE-4.17.0:
@@ -13,6 +15,9 @@ import { tempState, xk } from '../helpers/xk.js';
 const XL_HEAD = 'Name' + ' '.repeat(40) + 'ID   Mem VCPUs\tState\tTime(s)';
 const c = (n: number | string, w: number) => String(n).padStart(w);
 const xlLine = (name: string, id: number, mib: number, vcpus: number, state: string, time: string) => `${name.padEnd(40)} ${c(id, 5)} ${c(mib, 5)} ${c(vcpus, 5)}     ${state}  ${c(time, 8)}`;
+
+const formatList = (rs: DomainRecord[]) => formatTable(recordsTable(rs));
+const stateString = (i: DomainInfo) => stateOfRow(recordsTable([{ domid: i.domid, name: 'x', info: i }]), 0);
 
 function info(over: Partial<DomainInfo>): DomainInfo {
   return { domid: 1, dying: false, hvm: false, shutdown: false, paused: false, blocked: false, running: true, hap: false, xs_domain: false, shutdown_reason: null, tot_pages: 131072, max_pages: 131328, nr_online_vcpus: 2, max_vcpu_id: 1, cpu_time_ns: 0, ssidref: 0, handle: new Uint8Array(16), cpupool: 0, ...over };

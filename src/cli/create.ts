@@ -7,6 +7,7 @@ import { formatHandle } from '../xc/config.js';
 import { parseEmulationFlags } from '../xen/emulation.js';
 import { cdfNames } from '../xen/flags.js';
 import { parseRelease, type ReleaseId } from '../xen/releases.js';
+import { LIBXL_JSON_RELEASES } from '../xen/xl-parse.js';
 import { warn, withToolstack } from './context.js';
 import { EXIT, jsonOut, out } from './io.js';
 
@@ -20,7 +21,7 @@ export function register(program: Command): void {
     .option('-p, --paused', 'leave the domain paused')
     .option('-n, --dry-run', "print the createdomain config and the release's verdict; create nothing")
     .option('--libxl-json', 'with --dry-run: print the libxl_domain_config JSON exactly as `xl create -n` does')
-    .option('--xen <ver>', "with --libxl-json: print that release's libxl layout (4.17 .. 4.22; default 4.17)")
+    .option('--xen <ver>', `with --libxl-json: print that release's libxl layout (${LIBXL_JSON_RELEASES.join(', ')}; default ${LIBXL_JSON_RELEASES[0]})`)
     .option('--emulation-flags <n>', 'override the XEN_X86_EMU_* bitmap (number, 0x.., or device names)')
     .option('--watch', "stay, and apply on_poweroff/on_reboot/on_crash/on_watchdog when the guest shuts down (xl's daemon)")
     .option('--json', 'print JSON')

@@ -254,13 +254,19 @@ X=$R/xenkit
 cp -a "$ROOT/dist" "$ROOT/package.json" "$X/"
 # (node_modules itself may be a symlink, as in a git worktree: archive what it points to)
 mkdir -p "$X/node_modules"
+# Only the runtime packages (npm ls --omit=dev): the dev tools (playwright-core, the console's
+# bundler and editor, the benchmarks' clients) grew the initramfs past what a 512 MiB dom0 unpacks
+# ("Initramfs unpacking failed: write error").
+mapfile -t PROD < <(cd "$ROOT" && npm ls --omit=dev --all --parseable 2>/dev/null |
+  awk '{ i = index($0, "/node_modules/"); if (i) { n = split(substr($0, i + 14), a, "/"); print (a[1] ~ /^@/ ? a[1] "/" a[2] : a[1]) } }' | sort -u)
+((${#PROD[@]})) || { say "FAIL: npm ls --omit=dev listed no runtime package"; exit 1; }
 tar -C "$(readlink -f "$ROOT/node_modules")" -cf - \
   --exclude='./typescript' --exclude='./tsx' --exclude='./esbuild' \
   --exclude='./@esbuild' --exclude='./@types' --exclude='./.cache' \
   --exclude='./better-sqlite3/deps' --exclude='./better-sqlite3/src' \
   --exclude='./better-sqlite3/build/Release/obj*' --exclude='./better-sqlite3/build/Release/.deps' \
   --exclude='./@koromix/*/musl_*' \
-  . | tar -C "$X/node_modules" -xf -
+  "${PROD[@]/#/./}" | tar -C "$X/node_modules" -xf -
 find "$X/node_modules" -name '*.node' | while read -r n; do copy_libs "$n"; done
 mkdir -p "$X/scripts"
 cp "$HERE/matrix-$RELEASE.jsonl" "$X/scripts/"

@@ -46,7 +46,7 @@ test('the scan finds a boundary in code and ignores one in a comment', () => {
 // comparison with a release, inRange(), "since 4.10", "4.13+", "4.6 .. 4.22") lives in src/xen/
 // (perRelease() tables, cited), so adding a release cannot leave one behind.
 const REL = String.raw`4\.(?:[6-9]|1\d|2\d)\b`;
-const BOUNDARY = new RegExp(String.raw`\binRange\s*\(|[!=]==?\s*['"\x60]${REL}|case\s+['"\x60]${REL}|\b(?:since|added in|from|until|before|after)\s+(?:Xen\s+|xl\s+|libxl\s+)?${REL}|${REL}\+|${REL}\s*(?:\.\.|-)\s*${REL}`);
+const BOUNDARY = new RegExp(String.raw`\b(?:inRange|releaseIndex)\s*\(|[!=]==?\s*['"\x60]${REL}|case\s+['"\x60]${REL}|\b(?:since|added in|from|until|before|after)\s+(?:Xen\s+|xl\s+|libxl\s+)?${REL}|${REL}\+|${REL}\s*(?:\.\.|-)\s*${REL}`);
 const UPPER = ['cli', 'toolstack'];
 
 function boundaries(file: string, text: string): string[] {
@@ -80,11 +80,13 @@ test('the boundary scan finds each form in code, and passes citations and help e
     "const c = 'tools/xl/xl_parse.c @RELEASE-4.17.0';",
     "const e = 'xk check --xen 4.17 x.cfg';",
     '// before 4.10 there is no type',
+    "if (releaseIndex(r) < releaseIndex('4.18')) y();",
   ].join('\n');
   assert.deepEqual(boundaries('x.ts', src), [
     "x.ts:1: if (r === '4.6') x();",
     'x.ts:2: const s = `deprecated since Xen 4.10`;',
     "x.ts:3: const h = 'the host (4.13+)';",
     "x.ts:4: const o = 'a release (4.6 .. 4.22)';",
+    "x.ts:8: if (releaseIndex(r) < releaseIndex('4.18')) y();",
   ]);
 });

@@ -6,11 +6,10 @@ import { isLibxlDefault, type CpuAffinity, type DiskSpec, type DomainSpec, type 
 import { isModelled } from '../xlcfg/modelled-keys.js';
 import { NIC_COLO_FIELDS } from '../xlcfg/vif.js';
 import { libxlIdl } from '../../xen/libxl-idl.js';
-import { releaseIndex, type ReleaseId } from '../../xen/releases.js';
+import type { ReleaseId } from '../../xen/releases.js';
+import { LIBXL_JSON_RELEASES } from '../../xen/xl-parse.js';
 import { XenkitError } from '../../errors.js';
 
-/** The oldest libxl layout the mapping fits: every member it sets exists there and after (4.16 has no disk specification, nic trusted). */
-const FIRST_LAYOUT: ReleaseId = '4.17';
 import { genJson, type LibxlObject } from './gen-json.js';
 import { CfgReader } from '../xlcfg/reader.js';
 import { applyXlKeys } from '../xlcfg/to-config.js';
@@ -30,8 +29,8 @@ type Json = Record<string, unknown>;
  * warning: it would be in xl's output and is not in this one.
  */
 export function toLibxlJson(spec: DomainSpec, cfg?: XlCfg, release: ReleaseId = '4.17', host?: XlHost): { json: Json; warnings: string[] } {
-  if (releaseIndex(release) < releaseIndex(FIRST_LAYOUT))
-    throw new XenkitError('BAD_INPUT', `libxl JSON for Xen ${release}: xenkit maps xl.cfg onto the libxl_domain_config of Xen ${FIRST_LAYOUT} and later (${release}'s lacks members the mapping sets, such as disk "specification")`, { field: 'release', value: release, hint: `a release from ${FIRST_LAYOUT} to 4.22` });
+  if (!LIBXL_JSON_RELEASES.includes(release))
+    throw new XenkitError('BAD_INPUT', `libxl JSON for Xen ${release}: xenkit maps xl.cfg onto the libxl_domain_config of Xen ${LIBXL_JSON_RELEASES[0]} and later (${release}'s lacks members the mapping sets, such as disk "specification")`, { field: 'release', value: release, hint: `one of ${LIBXL_JSON_RELEASES.join(', ')}` });
   const warnings: string[] = [];
   const idl = libxlIdl(release);
   const config = domainConfigOf(spec, warnings);

@@ -1,6 +1,7 @@
 import type { LibxlObject } from '../../libxl/gen-json.js';
 import type { Fail } from '../reader.js';
-import { releaseIndex, type ReleaseId } from '../../../xen/releases.js';
+import type { ReleaseId } from '../../../xen/releases.js';
+import { xlParseRules } from '../../../xen/xl-parse.js';
 import { pairOf } from './tokens.js';
 
 export const CHANNEL_SOURCE = 'tools/xl/xl_parse.c:2202-2278 parse_config_data() @RELEASE-4.17.0';
@@ -8,11 +9,10 @@ export const CHANNEL_SOURCE = 'tools/xl/xl_parse.c:2202-2278 parse_config_data()
 /**
  * One `channel = [ "..." ]` entry: KEY=VALUE pairs (blanks trimmed) of backend, name, path and
  * connection (pty or socket; socket needs path). xl warns about an unknown key and ignores it.
- * xl numbers channels (devid) up to 4.17; the stable releases from 4.18 on leave libxl's -1
- * ("tools/xl: fix channel configuration setting", RELEASE-4.18.5, 4.19.x, 4.20.1; real xl 4.20.4).
+ * Whether xl numbers channels (devid) is per release (src/xen/xl-parse.ts).
  */
 export function parseChannel(spec: string, devid: number, release: string, fail: Fail, warn: (msg: string) => void): LibxlObject {
-  const chn: LibxlObject = releaseIndex(release as ReleaseId) < releaseIndex('4.18') ? { devid } : {};
+  const chn: LibxlObject = xlParseRules(release as ReleaseId).channelDevid ? { devid } : {};
   let path: string | undefined;
   for (const item of spec.split(',').filter((x) => x !== '')) {
     const kv = pairOf(release, item, '=');

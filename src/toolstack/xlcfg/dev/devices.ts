@@ -6,7 +6,8 @@ import { where } from '../syntax-error.js';
 import { CHANNEL_SOURCE, parseChannel } from './channel.js';
 import { P9_SOURCE, parseP9 } from './p9.js';
 import { P9_418_SOURCE, parseP9From418 } from './p9-4.18.js';
-import { releaseIndex, type ReleaseId } from '../../../xen/releases.js';
+import type { ReleaseId } from '../../../xen/releases.js';
+import { xlParseRules } from '../../../xen/xl-parse.js';
 import { PV_DISPLAY_KEYS, pvTopLevelVfb } from './pv-vnc.js';
 import { parsePvcalls, PVCALLS_SOURCE } from './pvcalls.js';
 import { parseUsbctrl, USBCTRL_SOURCE } from './usbctrl.js';
@@ -58,7 +59,7 @@ export function applyDevices(r: CfgReader, idl: LibxlIdl, type: GuestType, confi
 
 /** p9: xl 4.18 reworked its parsing (p9-4.18.ts); before, each entry inherits the fields of the ones before it. */
 function p9s(r: CfgReader, idl: LibxlIdl, list: (key: XlKey, source: string, each: Each) => LibxlObject[] | undefined): LibxlObject[] | undefined {
-  if (releaseIndex(idl.release as ReleaseId) >= releaseIndex('4.18')) return list('p9', P9_418_SOURCE, (s, _i, fail) => parseP9From418(s, idl, r.get('name') ? r.string('name')! : '', fail));
+  if (xlParseRules(idl.release as ReleaseId).p9 === 'per-entry') return list('p9', P9_418_SOURCE, (s, _i, fail) => parseP9From418(s, idl, r.get('name') ? r.string('name')! : '', fail));
   const carried = {};
   return list('p9', P9_SOURCE, (s, _i, fail) => parseP9(s, carried, fail));
 }

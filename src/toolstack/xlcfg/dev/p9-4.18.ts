@@ -4,7 +4,7 @@ import type { Fail } from '../reader.js';
 import { enumFromString, enumNames } from '../to-libxl.js';
 import { pairOf, strtoul } from './tokens.js';
 
-export const P9_418_SOURCE = 'tools/xl/xl_parse.c parse_config_data() "p9" @RELEASE-4.20.0 (reworked in 4.18: "tools/xl: rework p9 config parsing"; type and max-* from 4.19)';
+export const P9_418_SOURCE = 'tools/xl/xl_parse.c parse_config_data() "p9" @RELEASE-4.20.0 (the per-entry form of src/xen/xl-parse.ts: "tools/xl: rework p9 config parsing")';
 /** XEN_LOG_DIR, configure's default (/var/log/xen): xen_9pfsd's default path is XEN_LOG_DIR/guests/NAME. */
 const XEN_LOG_DIR = '/var/log/xen';
 

@@ -1,5 +1,6 @@
 import type { Fail } from '../reader.js';
-import { releaseIndex, type ReleaseId } from '../../../xen/releases.js';
+import type { ReleaseId } from '../../../xen/releases.js';
+import { xlParseRules } from '../../../xen/xl-parse.js';
 
 /**
  * The C string handling xl's device parsers are built from (tools/xl/xl_parse.c @RELEASE-4.17.0),
@@ -37,7 +38,7 @@ export function pair(str: string, delim: string): [string, string] | undefined {
  * blanks, the value not empty; before 4.18 the strtok_r() form above, trimmed by the caller.
  */
 export function pairOf(release: string, str: string, delim: string): [string, string] | undefined {
-  if (releaseIndex(release as ReleaseId) < releaseIndex('4.18')) {
+  if (xlParseRules(release as ReleaseId).pairSplit === 'strtok') {
     const p = pair(str, delim);
     return p && [trimC(p[0]), trimC(p[1])];
   }

@@ -27,6 +27,9 @@ export interface SpecOptions {
   firmwareDir?: string;
 }
 
+/** Where a setting is: file:line:column. */
+const at = (s: XlSetting) => where(s.file, s);
+
 /**
  * An xl.cfg as xl 4.17's parse_config_data() reads it, into a DomainSpec with xl's and libxl's
  * defaults applied (defaults.ts). Stricter than xl where xl only warns and drops a key; warnings
@@ -38,20 +41,8 @@ export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: Domai
   for (const o of opts.overrides ?? []) cfg = parseXlCfg(`${o}\n`, 'command line', cfg);
   const r: CfgReader = new CfgReader(cfg);
   const warnings: string[] = [];
-  const at = (s: XlSetting) => where(s.file, s);
 
-  const seen = new Map<string, XlSetting>();
-  for (const a of cfg.assignments) {
-    const before = seen.get(a.key);
-    if (before && before.file === a.file && a.op === '=') warnings.push(`${at(a)}: ${a.key} is set again (first at ${at(before)}); the last setting wins, as in xl`);
-    seen.set(a.key, a);
-  }
-  for (const s of cfg.settings.values()) {
-    if (isXlKey(s.key)) continue;
-    const near = suggestKey(s.key);
-    warnings.push(`${at(s)}: unknown key "${s.key}" (xl ignores it)${near ? `; did you mean "${near}"?` : ''}`);
-  }
-
+  keyWarnings(cfg, warnings);
   const given = guestType(r, warnings);
   const type = given ?? DEFAULT_TYPE;
   for (const s of cfg.settings.values()) {
@@ -72,35 +63,14 @@ export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: Domai
   g.hap = r.bool('hap');
   g.oos = r.bool('oos');
 
-  g.memoryMiB = r.number('memory', 'a whole number of MiB, e.g. memory = 1024', 1, MAX_MIB);
-  g.maxMemoryMiB = r.number('maxmem', 'a whole number of MiB, e.g. maxmem = 2048', 1, MAX_MIB);
-  if (g.memoryMiB !== undefined && g.maxMemoryMiB !== undefined && g.memoryMiB > g.maxMemoryMiB)
-    warnings.push(`${at(r.get('memory')!)}: memory (${g.memoryMiB} MiB) is above maxmem (${g.maxMemoryMiB} MiB); xl accepts it, but the man page asks maxmem >= memory`);
-  g.vcpus = r.number('vcpus', 'a number of vCPUs, e.g. vcpus = 2', 1);
-  g.maxVcpus = r.number('maxvcpus', 'a number of vCPUs, e.g. maxvcpus = 4', 1);
-  if (g.vcpus !== undefined && g.maxVcpus !== undefined && g.vcpus > g.maxVcpus)
-    r.fail('vcpus', `xl: "maxvcpus < vcpus" (maxvcpus = ${g.maxVcpus} at ${at(r.get('maxvcpus')!)})`, `vcpus <= ${g.maxVcpus}, or a larger maxvcpus`, XL);
-  g.cpus = affinity(r, 'cpus');
-  g.cpusSoft = affinity(r, 'cpus_soft');
-
+  sizing(r, g, warnings);
   g.onPoweroff = action(r, 'on_poweroff');
   g.onReboot = action(r, 'on_reboot');
   g.onWatchdog = action(r, 'on_watchdog');
   g.onCrash = action(r, 'on_crash');
   g.onSoftReset = action(r, 'on_soft_reset');
 
-  g.kernel = r.string('kernel');
-  if (type === 'hvm' && g.kernel !== undefined && g.kernel.split('/').pop() === 'hvmloader') {
-    warnings.push(`${at(r.get('kernel')!)}: kernel "${g.kernel}" is dropped: xl ignores "kernel" pointing at hvmloader for HVM guests (use firmware_override)`);
-    g.kernel = undefined;
-  }
-  if (type !== 'hvm') g.kernel = pvFirmware(r, g.kernel, opts.firmwareDir);
-  g.ramdisk = r.string('ramdisk');
-  g.bootloader = r.string('bootloader');
-  g.cmdline = cmdline(r, warnings);
-  if (type !== 'hvm' && g.kernel === undefined && g.bootloader === undefined)
-    throw missing(cfg.file, 'kernel', `xl: "Neither kernel nor bootloader specified" (a ${type} guest boots a kernel)`, 'kernel = "/path/to/vmlinuz" or bootloader = "pygrub"', XL);
-
+  boot(r, g, type, cfg.file, opts, warnings);
   g.acpi = r.bool('acpi');
   g.nestedHvm = r.bool('nestedhvm');
   g.vpmu = r.bool('vpmu');
@@ -125,6 +95,50 @@ export function specFromXlCfg(cfg: XlCfg, opts: SpecOptions = {}): { spec: Domai
   if (vifs) g.nics = vifs.items.map((v, i) => parseVifSpec(v.value, i, (m) => warnings.push(`${where(vifs.s.file, v)}: ${m}`), r.failer(vifs.s, v, VIF_SOURCE)));
 
   return { spec: applyDefaults(g), warnings };
+}
+
+/** Keys set twice in one file, and keys xl does not know (with the nearest it does). */
+function keyWarnings(cfg: XlCfg, warnings: string[]): void {
+  const seen = new Map<string, XlSetting>();
+  for (const a of cfg.assignments) {
+    const before = seen.get(a.key);
+    if (before && before.file === a.file && a.op === '=') warnings.push(`${at(a)}: ${a.key} is set again (first at ${at(before)}); the last setting wins, as in xl`);
+    seen.set(a.key, a);
+  }
+  for (const s of cfg.settings.values()) {
+    if (isXlKey(s.key)) continue;
+    const near = suggestKey(s.key);
+    warnings.push(`${at(s)}: unknown key "${s.key}" (xl ignores it)${near ? `; did you mean "${near}"?` : ''}`);
+  }
+}
+
+/** memory, maxmem, vcpus, maxvcpus, cpus and cpus_soft, with xl's checks between them. */
+function sizing(r: CfgReader, g: GivenSpec, warnings: string[]): void {
+  g.memoryMiB = r.number('memory', 'a whole number of MiB, e.g. memory = 1024', 1, MAX_MIB);
+  g.maxMemoryMiB = r.number('maxmem', 'a whole number of MiB, e.g. maxmem = 2048', 1, MAX_MIB);
+  if (g.memoryMiB !== undefined && g.maxMemoryMiB !== undefined && g.memoryMiB > g.maxMemoryMiB)
+    warnings.push(`${at(r.get('memory')!)}: memory (${g.memoryMiB} MiB) is above maxmem (${g.maxMemoryMiB} MiB); xl accepts it, but the man page asks maxmem >= memory`);
+  g.vcpus = r.number('vcpus', 'a number of vCPUs, e.g. vcpus = 2', 1);
+  g.maxVcpus = r.number('maxvcpus', 'a number of vCPUs, e.g. maxvcpus = 4', 1);
+  if (g.vcpus !== undefined && g.maxVcpus !== undefined && g.vcpus > g.maxVcpus)
+    r.fail('vcpus', `xl: "maxvcpus < vcpus" (maxvcpus = ${g.maxVcpus} at ${at(r.get('maxvcpus')!)})`, `vcpus <= ${g.maxVcpus}, or a larger maxvcpus`, XL);
+  g.cpus = affinity(r, 'cpus');
+  g.cpusSoft = affinity(r, 'cpus_soft');
+}
+
+/** kernel (and PV firmware), ramdisk, bootloader and cmdline, as xl reads them for the guest type. */
+function boot(r: CfgReader, g: GivenSpec, type: GuestType, file: string, opts: SpecOptions, warnings: string[]): void {
+  g.kernel = r.string('kernel');
+  if (type === 'hvm' && g.kernel !== undefined && g.kernel.split('/').pop() === 'hvmloader') {
+    warnings.push(`${at(r.get('kernel')!)}: kernel "${g.kernel}" is dropped: xl ignores "kernel" pointing at hvmloader for HVM guests (use firmware_override)`);
+    g.kernel = undefined;
+  }
+  if (type !== 'hvm') g.kernel = pvFirmware(r, g.kernel, opts.firmwareDir);
+  g.ramdisk = r.string('ramdisk');
+  g.bootloader = r.string('bootloader');
+  g.cmdline = cmdline(r, warnings);
+  if (type !== 'hvm' && g.kernel === undefined && g.bootloader === undefined)
+    throw missing(file, 'kernel', `xl: "Neither kernel nor bootloader specified" (a ${type} guest boots a kernel)`, 'kernel = "/path/to/vmlinuz" or bootloader = "pygrub"', XL);
 }
 
 /**

@@ -49,7 +49,8 @@ test('log in; the VM list shows the imported VMs with type, memory and the host 
   for (const [name, type] of [['web-pv', 'PV'], ['db-pvh', 'PVH'], ['win-hvm', 'HVM']]) {
     await row(name).waitFor();
     assert.equal(await row(name).locator('td').nth(4).innerText(), type);
-    assert.match(await row(name).locator('td').nth(5).innerText(), /accepted by 4\.\d+/);
+    // the verdict is asked for once the row is there: wait for it (a loaded machine answers late)
+    await row(name).locator('td').nth(5).filter({ hasText: /accepted by 4\.\d+/ }).waitFor();
   }
   assert.equal(await row('win-hvm').locator('td').nth(0).innerText(), 'Halted');
   assert.equal(await row('win-hvm').locator('td').nth(2).innerText(), '2048 MiB');

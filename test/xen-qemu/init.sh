@@ -109,9 +109,11 @@ echo "XKLOG: node $(node --version 2>&1)"
 
 print_result() { # name file
   name=$1 file=$2
-  echo "XKBEGIN:$name rc=$(cat "/tmp/out/$name.rc") lines=$(wc -l < "/tmp/out/$name.out") errlines=$(wc -l < "/tmp/out/$name.err")"
-  sed "s/^/XKOUT:$name:/" "/tmp/out/$name.out"
-  sed "s/^/XKERR:$name:/" "/tmp/out/$name.err"
+  # Lines counted and prefixed by awk, which also ends a last line that has no newline (xl's
+  # "failed to parse channel configuration: %s" has none): wc -l and sed would not.
+  echo "XKBEGIN:$name rc=$(cat "/tmp/out/$name.rc") lines=$(awk 'END { print NR }' "/tmp/out/$name.out") errlines=$(awk 'END { print NR }' "/tmp/out/$name.err")"
+  awk -v p="XKOUT:$name:" '{ print p $0 }' "/tmp/out/$name.out"
+  awk -v p="XKERR:$name:" '{ print p $0 }' "/tmp/out/$name.err"
   case "$name" in
     guest-*)
       sed "s/^/XKSTAMP:$name:/" "/tmp/out/$name.stamped"

@@ -64,6 +64,8 @@ export class PoolState {
     const key = kv.key.toString().slice(this.prefix.length);
     const rev = Number(kv.mod_revision);
     const value = del ? null : parse(kv);
+    // a change this member wrote is in the cache already (cas()): an older event is not applied over it
+    if ((this.cache.get(key)?.rev ?? 0) > rev) return;
     if (value) this.cache.set(key, { value, rev });
     else this.cache.delete(key);
     for (const l of this.listeners) l({ key, value, rev });
@@ -99,6 +101,12 @@ export class PoolState {
     try {
       const tx = this.client.if(k, 'Mod', '==', rev);
       const r = await (value === null ? tx.then(this.client.delete().key(k)) : tx.then(this.client.put(k).value(JSON.stringify(value)).lease(lease ?? 0))).commit();
+      // read-your-writes: the member's next call sees its own change before the watch brings it
+      // (a watch reconnecting after an etcd member died was seen to lag: HANDLE_INVALID on a VM just made)
+      if (r.succeeded) {
+        if (value === null) this.cache.delete(key);
+        else this.cache.set(key, { value, rev: Number(r.header.revision) });
+      }
       return r.succeeded;
     } catch (e) {
       throw unavailable(e);

@@ -1,4 +1,4 @@
-import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type IKeyValue, type Watcher } from 'etcd3';
 import { ApiFailure } from '../failure.js';
 
 export type Json = Record<string, any>;
@@ -83,13 +83,9 @@ export class PoolState {
 
   /** A linearizable read (from the etcd leader, not the cache), with its mod revision (0: absent). */
   async read(key: string): Promise<{ value: Json | undefined; rev: number }> {
-    try {
-      const r = await this.client.get(this.prefix + key).exec();
-      const kv = r.kvs[0];
-      return { value: kv ? (parse(kv) ?? undefined) : undefined, rev: kv ? Number(kv.mod_revision) : 0 };
-    } catch (e) {
-      throw unavailable(e);
-    }
+    const r = await this.call(() => this.client.get(this.prefix + key).exec());
+    const kv = r.kvs[0];
+    return { value: kv ? (parse(kv) ?? undefined) : undefined, rev: kv ? Number(kv.mod_revision) : 0 };
   }
 
   /**
@@ -98,19 +94,17 @@ export class PoolState {
    */
   async cas(key: string, rev: number, value: Json | null, lease?: string): Promise<boolean> {
     const k = this.prefix + key;
-    try {
+    const r = await this.call(() => {
       const tx = this.client.if(k, 'Mod', '==', rev);
-      const r = await (value === null ? tx.then(this.client.delete().key(k)) : tx.then(this.client.put(k).value(JSON.stringify(value)).lease(lease ?? 0))).commit();
-      // read-your-writes: the member's next call sees its own change before the watch brings it
-      // (a watch reconnecting after an etcd member died was seen to lag: HANDLE_INVALID on a VM just made)
-      if (r.succeeded) {
-        if (value === null) this.cache.delete(key);
-        else this.cache.set(key, { value, rev: Number(r.header.revision) });
-      }
-      return r.succeeded;
-    } catch (e) {
-      throw unavailable(e);
+      return (value === null ? tx.then(this.client.delete().key(k)) : tx.then(this.client.put(k).value(JSON.stringify(value)).lease(lease ?? 0))).commit();
+    });
+    // read-your-writes: the member's next call sees its own change before the watch brings it
+    // (a watch reconnecting after an etcd member died was seen to lag: HANDLE_INVALID on a VM just made)
+    if (r.succeeded) {
+      if (value === null) this.cache.delete(key);
+      else this.cache.set(key, { value, rev: Number(r.header.revision) });
     }
+    return r.succeeded;
   }
 
   /** Read, change, write; retried while others win the race (bounded); the function may refuse (throw). */
@@ -124,10 +118,25 @@ export class PoolState {
   }
 
   async put(key: string, value: Json, lease?: string): Promise<void> {
+    await this.call(() => this.client.put(this.prefix + key).value(JSON.stringify(value)).lease(lease ?? 0).exec());
+  }
+
+  /**
+   * One etcd call, tried a second time with a fresh deadline when the first failed in a way etcd3
+   * calls recoverable (a member just killed: its connection times out, and etcd3's own retries share
+   * the first attempt's deadline); then XENKIT_POOL_UNAVAILABLE. A cas retried after a lost answer
+   * finds the revision moved and reports a conflict, never a double write.
+   */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      await this.client.put(this.prefix + key).value(JSON.stringify(value)).lease(lease ?? 0).exec();
+      return await fn();
     } catch (e) {
-      throw unavailable(e);
+      if (!isRecoverableError(e as Error)) throw unavailable(e);
+      try {
+        return await fn();
+      } catch (e2) {
+        throw unavailable(e2);
+      }
     }
   }
 

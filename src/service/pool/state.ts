@@ -4,6 +4,10 @@ import { ApiFailure } from '../failure.js';
 export type Json = Record<string, any>;
 export type Change = { key: string; value: Json | null; rev: number };
 
+/** Tries of one etcd call while a killed member leaves the client's rotation, and the pause between them. */
+const CALL_TRIES = 4;
+const CALL_PAUSE_MS = 500;
+
 /** Why a change could not be made: the pool store is unreachable (answered, never a stack trace). */
 export function unavailable(e: unknown): ApiFailure {
   if (e instanceof ApiFailure) return e;
@@ -28,6 +32,7 @@ export class PoolState {
   readonly client: Etcd3;
   readonly prefix: string;
   readonly cache = new Map<string, { value: Json; rev: number }>();
+  private closed = false;
   private watcher?: Watcher;
   private listeners: ((c: Change) => void)[] = [];
 
@@ -122,25 +127,27 @@ export class PoolState {
   }
 
   /**
-   * One etcd call, tried a second time with a fresh deadline when the first failed in a way etcd3
-   * calls recoverable (a member just killed: its connection times out, and etcd3's own retries share
-   * the first attempt's deadline); then XENKIT_POOL_UNAVAILABLE. A cas retried after a lost answer
-   * finds the revision moved and reports a conflict, never a double write.
+   * One etcd call, tried again (at most CALL_TRIES times, CALL_PAUSE_MS apart, each with a fresh
+   * deadline) when it failed in a way that passes once a killed etcd member is out of the client's
+   * rotation: a recoverable gRPC error (its connection times out, and etcd3's own retries share the
+   * first attempt's deadline) or etcd3's circuit breaker still open for a member that just came back.
+   * Then XENKIT_POOL_UNAVAILABLE. A cas retried after a lost answer finds the revision moved and
+   * reports a conflict, never a double write.
    */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isRecoverableError(e as Error)) throw unavailable(e);
+    for (let i = 1; ; i++) {
       try {
         return await fn();
-      } catch (e2) {
-        throw unavailable(e2);
+      } catch (e) {
+        const passing = isRecoverableError(e as Error) || /circuit breaker is open/.test(String((e as Error)?.message));
+        if (!passing || i >= CALL_TRIES || this.closed) throw unavailable(e);
+        await new Promise((r) => setTimeout(r, CALL_PAUSE_MS));
       }
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.watcher?.cancel().catch(() => undefined);
     this.client.close();
   }

@@ -89,12 +89,16 @@ test(`the coordinator killed (${N} times): another is elected and answers within
 test(`one of three etcd members killed (${N} times): the pool keeps working`, { skip, timeout: 120000 }, async () => {
   for (let r = 0; r < N; r++) {
     await etcd.kill(r % 3);
-    const ref = await vm(false);
+    const ref = await vm(false).catch((e) => {
+      throw new Error(`round ${r}: ${(e as Error).message}; pool log: ${pool.members[coord]!.log.filter((l) => /pool:/.test(l)).slice(-12).join(' | ')}`);
+    });
     await rpc(url, 'VM.start', [sid, ref, false, false]);
     assert.equal(await rpc(url, 'VM.get_power_state', [sid, ref]), 'Running');
     await rpc(url, 'VM.hard_shutdown', [sid, ref]);
     await etcd.restart(r % 3);
   }
+  const late = pool.members.flatMap((m) => m.log.map((l) => /keepalive again after (\d+) ms/.exec(l)?.[1]).filter((x) => x !== undefined));
+  console.log(`# late lease keepalives across the members during the failovers (ms): ${late.join(' ') || 'none'}`);
 });
 
 test('etcd unreachable (every etcd member stopped): members refuse changes saying why, and work again when etcd returns', { skip, timeout: 60000 }, async () => {

@@ -64,11 +64,8 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
       async gate(wire, sid) {
         if (wire === 'session.login_with_password') return member.assertCoordinator();
         await ensureSession(member, sid);
-        if (wire.startsWith('xenkit.pool.') && wire.endsWith('_here')) {
-          if (member.down) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', [`this member accepts no change now: ${member.down}`]);
-          return;
-        }
-        if (!isRead(wire)) member.assertCoordinator();
+        if (wire.startsWith('xenkit.pool.') && wire.endsWith('_here')) return member.whenUp();
+        if (!isRead(wire)) await member.assertCoordinator();
       },
       async start() {
         const info = await svc.ts.info();

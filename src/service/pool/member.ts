@@ -48,6 +48,7 @@ export class PoolMember {
   private lost?: string;
   /** When etcd last answered this member's lease keepalive (or granted the lease). */
   private lastAnswer = Date.now();
+  private failing = false;
   private campaign?: Campaign;
   private observer?: ElectionObserver;
   private closed = false;
@@ -96,8 +97,13 @@ export class PoolMember {
   private async goLive(): Promise<void> {
     const lease = this.state.client.lease(this.ttl, { autoKeepAlive: true });
     this.lease = lease;
+    lease.on('keepaliveFailed', (e: unknown) => {
+      if (this.lease === lease && !this.failing) this.log(`pool: lease keepalive failed (${String((e as Error)?.message).slice(0, 160)}); etcd3 reconnects`);
+      this.failing = true;
+    });
     lease.on('keepaliveSucceeded', () => {
       if (this.lease !== lease) return;
+      this.failing = false;
       // Back after an outage: the watch may have stalled with its connection; catch up from one read.
       if (this.overdue) {
         this.log(`pool: etcd answered the lease keepalive again after ${Date.now() - this.lastAnswer} ms`);

@@ -117,6 +117,18 @@ export class PoolState {
   }
 
   /**
+   * One key's cached value brought up to date from etcd: after a call made through this member that
+   * another member carried out (its change reaches here by the watch, which may lag: a watch
+   * reconnecting after an etcd member died was seen to, VM.get_power_state still Halted after VM.start).
+   */
+  async refresh(key: string): Promise<void> {
+    const r = await this.call(() => this.client.get(this.prefix + key).exec());
+    const kv = r.kvs[0];
+    if (kv) this.apply(kv, false);
+    else if (this.cache.has(key)) this.apply({ key: Buffer.from(this.prefix + key), mod_revision: r.header.revision } as unknown as IKeyValue, true);
+  }
+
+  /**
    * Put `value` only if `key`'s mod revision is still `rev` (0: only if absent); false when another
    * change came first. With `lease`, the key lives as long as that lease.
    */

@@ -69,7 +69,7 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
       },
       async start() {
         const info = await svc.ts.info();
-        await member.join(hostIds(svc, info, opts.address, opts.port, opts.name ?? `${hostname()}-${opts.address}:${opts.port}`));
+        await member.join({ ...hostIds(svc, info, opts.address, opts.port, opts.name ?? `${hostname()}-${opts.address}:${opts.port}`), ...(opts.tlsCert ? { cert: opts.tlsCert } : {}) });
         await reconcileHere(member);
         member.state.onChange((c) => {
           const [dir, id] = [c.key.slice(0, c.key.indexOf('/') + 1) || c.key, c.key.slice(c.key.indexOf('/') + 1)];

@@ -13,6 +13,8 @@ export interface MemberOptions {
   port: number;
   /** Lease TTL in seconds: a member silent this long is dead, a coordinator replaced (default 10). */
   ttl?: number;
+  /** This member's TLS certificate (PEM) when it serves https: published, so members call it over https pinned to it. */
+  tlsCert?: string;
   log?: (msg: string, o?: Json) => void;
 }
 
@@ -20,6 +22,8 @@ export interface MemberOptions {
 export interface HostRec extends Json {
   ref: string; uuid: string; metrics: string; dom0: string; dom0Uuid: string; address: string; port: number; name: string;
   release: string; version: string; caps: Json; cpus: number; total_mib: number; free_mib: number; enabled: boolean;
+  /** Its TLS certificate (PEM), when it serves https. */
+  cert?: string;
 }
 
 /**

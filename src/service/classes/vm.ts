@@ -160,12 +160,15 @@ export function fieldsFromSpec(spec: { name: string; memoryMiB: number; maxMemor
   return { name_label: spec.name, name_description: '', memory_static_min: spec.memoryMiB * MiB, memory_dynamic_min: spec.memoryMiB * MiB, memory_dynamic_max: spec.memoryMiB * MiB, memory_static_max: spec.maxMemoryMiB * MiB, VCPUs_max: spec.maxVcpus, VCPUs_at_startup: spec.vcpus, other_config: {}, platform: {}, ...extra };
 }
 
-/** A halted VM from xl.cfg text (the xenkit.VM.create_from_xlcfg extension and `--import`). */
-export async function createFromXlcfg(svc: Service, text: string, name = 'config'): Promise<string> {
+/**
+ * A halted VM from xl.cfg text (the xenkit.VM.create_from_xlcfg extension, `--import`, VM.create),
+ * with `patch` set on its fields, all checked before anything is stored.
+ */
+export async function createFromXlcfg(svc: Service, text: string, name = 'config', patch: Rec = {}): Promise<string> {
   const uuid = randomUUID();
   const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
   const row: VmRow = { ref: svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), domid: null, power: 'Halted' };
-  svc.host.specOf(row);
+  row.fields = checkedFields(svc, row, {}, patch);
   svc.store.putVm(row);
   await emitVm(svc, row.ref, 'add');
   return row.ref;
@@ -194,9 +197,7 @@ export function createArgs(args: Rec): { text: string; pick: Rec } {
 
 async function create(ctx: Ctx, args: Rec): Promise<string> {
   const { text, pick } = createArgs(args);
-  const ref = await createFromXlcfg(ctx.svc, text, 'VM.create');
-  await applyHere(ctx, ref, () => pick, false);
-  return ref;
+  return createFromXlcfg(ctx.svc, text, 'VM.create', pick);
 }
 
 export function vmClass(svc: Service): ClassImpl {

@@ -38,7 +38,7 @@ export async function createPoolVm(m: PoolMember, text: string, name: string, fi
   const uuid = randomUUID();
   const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
   const v: PoolVm = { ref: m.svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), host: null, power: 'Halted', domid: -1 };
-  v.fields = checkedFields(m.svc, rowOf(v), poolVmRecord(m, v), fields);
+  v.fields = checkedFields(m.svc, rowOf(v), {}, fields);
   if (!(await m.state.cas(`vm/${v.ref}`, 0, v))) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', v.ref]);
   return v.ref;
 }

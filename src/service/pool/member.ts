@@ -102,7 +102,8 @@ export class PoolMember {
     const lease = this.state.client.lease(this.ttl, { autoKeepAlive: true });
     this.lease = lease;
     lease.on('keepaliveFailed', (e: unknown) => {
-      if (this.lease === lease && !this.failing) this.log(`pool: lease keepalive failed (${String((e as Error)?.message).slice(0, 160)}); etcd3 reconnects`);
+      if (this.lease !== lease) return;
+      if (!this.failing) this.log(`pool: lease keepalive failed (${String((e as Error)?.message).slice(0, 160)}); etcd3 reconnects`);
       this.failing = true;
     });
     lease.on('keepaliveSucceeded', () => {

@@ -122,6 +122,7 @@ export class PoolMember {
     });
     await lease.put(this.state.prefix + `live/${this.uuid}`).value('{}').exec();
     this.lastAnswer = Date.now();
+    this.watchKeepalive(lease);
     if (this.lost) await this.state.open().catch(() => this.catchUp());
     this.setDown(undefined);
   }
@@ -156,6 +157,25 @@ export class PoolMember {
       for (const h of this.changeHooks) h();
       void this.retry(async () => this.run());
     });
+  }
+
+  /**
+   * etcd3 notices a keepalive stream that answers nothing (no error: its etcd member alive but not
+   * answering, as one whose keepalive forward hangs) only after a whole TTL (lease.js's debounce):
+   * answers were seen 3.2 and 3.8 s apart at TTL 3, past the lease. When the answer is overdue (half
+   * the TTL) this ends that stream through etcd3's own error path, which reconnects to a member at
+   * random after 100 ms and sends a keepalive at once; at most once per half TTL.
+   */
+  private watchKeepalive(lease: Lease): void {
+    let nudged = 0;
+    const t = setInterval(() => {
+      if (this.lease !== lease || this.closed || lease.revoked()) return clearInterval(t);
+      if (!this.overdue || Date.now() - nudged < this.ttl * 500) return;
+      nudged = Date.now();
+      this.log(`pool: lease keepalive unanswered for ${Date.now() - this.lastAnswer} ms; reconnecting to etcd`);
+      (lease as unknown as { handleKeepaliveError(e: Error): void }).handleKeepaliveError(new Error('keepalive overdue'));
+    }, Math.max(50, this.ttl * 250));
+    t.unref();
   }
 
   /** Bring the cache up to date from one read and a fresh watch; again until etcd answers it (a failed read left no watch). */

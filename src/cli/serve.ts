@@ -85,7 +85,8 @@ async function poolFor(o: ServeOpts, host: string, port: number) {
   const ttl = Number(o.poolTtl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw badInput('--pool-ttl', o.poolTtl, 'whole seconds from 1 to 3600');
   if (port === 0) throw badInput('--listen', `${host}:0`, 'a fixed port in a pool (members and clients reach each other at ADDR:PORT)');
-  return (svc: Service, log: pino.Logger) => createPool({ etcd, pool: name, address: host, port, ttl, name: o.poolHostName, log: (msg, x) => log.info(x ?? {}, msg) })(svc);
+  const tlsCert = o.tlsCert ? readFileSync(o.tlsCert, 'utf8') : undefined;
+  return (svc: Service, log: pino.Logger) => createPool({ etcd, pool: name, address: host, port, ttl, tlsCert, name: o.poolHostName, log: (msg, x) => log.info(x ?? {}, msg) })(svc);
 }
 
 async function importDir(svc: Service, dir: string, log: pino.Logger): Promise<void> {

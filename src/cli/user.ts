@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { XenkitError } from '../errors.js';
-import { Auth } from '../service/auth.js';
+import { Auth, type UserRow } from '../service/auth.js';
 import { ApiFailure } from '../service/failure.js';
 import { ROLE_NAMES } from '../service/model.js';
 import { serviceStorePath } from '../service/paths.js';
@@ -21,41 +21,75 @@ async function readPassword(): Promise<string> {
   return pw;
 }
 
-function withAuth<T>(cmd: Command, fn: (a: Auth) => Promise<T> | T): Promise<T> {
-  const store = new Store(serviceStorePath(statePath(cmd)));
-  return Promise.resolve()
-    .then(() => fn(new Auth(store)))
-    .catch((e) => {
-      if (e instanceof ApiFailure) throw new XenkitError('BAD_INPUT', `${e.code}: ${e.params.join(', ')}`, { field: 'user', value: e.params[0], hint: `roles: ${ROLE_NAMES.join(', ')}` });
-      throw e;
-    })
-    .finally(() => store.close());
+/** What both the host's users and a pool's answer (Auth, PoolUsers). */
+interface Users {
+  users(): UserRow[];
+  addUser(name: string, role: string, pw: string): unknown;
+  removeUser(name: string): unknown;
+  setPassword(name: string, pw: string): unknown;
+}
+type PoolOpt = { pool?: string; poolName: string };
+
+/** With --pool: the pool's users in etcd (its keys read once), and how to let go of the client. */
+async function poolUsers(o: PoolOpt & { pool: string }, done: (close: () => Promise<void>) => void): Promise<Users> {
+  const { parsePoolUrl, parsePoolName } = await import('../service/pool/url.js');
+  const { PoolState, unavailable } = await import('../service/pool/state.js');
+  const { PoolUsers } = await import('../service/pool/users.js');
+  const state = new PoolState(parsePoolUrl(o.pool), parsePoolName(o.poolName));
+  done(() => state.close());
+  await state.open().catch((e) => Promise.reject(unavailable(e)));
+  return new PoolUsers(state);
 }
 
-/** `xk user add|list|remove|passwd`: the XenAPI service's local users (its store beside the state file). */
+/** This host's users (its store beside the state file), or with --pool the pool's, in etcd. */
+async function withUsers<T>(cmd: Command, o: PoolOpt, fn: (u: Users) => Promise<T> | T): Promise<T> {
+  let close: () => Promise<void> | void = () => undefined;
+  try {
+    let users: Users;
+    if (o.pool !== undefined) users = await poolUsers({ ...o, pool: o.pool }, (c) => (close = c));
+    else {
+      const store = new Store(serviceStorePath(statePath(cmd)));
+      close = () => store.close();
+      users = new Auth(store);
+    }
+    return await fn(users);
+  } catch (e) {
+    if (e instanceof ApiFailure && e.code === 'XENKIT_POOL_UNAVAILABLE') throw new XenkitError('POOL_UNREACHABLE', `--pool: ${e.params.join(' ')}`, { field: '--pool', value: o.pool, hint: "the pool's etcd client addresses, as given to xk serve --pool" });
+    if (e instanceof ApiFailure) throw new XenkitError('BAD_INPUT', `${e.code}: ${e.params.join(', ')}`, { field: 'user', value: e.params[0], hint: `roles: ${ROLE_NAMES.join(', ')}` });
+    throw e;
+  } finally {
+    await close();
+  }
+}
+
+function poolOptions(c: Command): Command {
+  return c.option('--pool <etcd://HOST:PORT,...>', "the pool's users, in its etcd cluster (xk serve --pool), instead of this host's").option('--pool-name <name>', 'the pool (xk serve --pool-name)', 'default');
+}
+
+/** `xk user add|list|remove|passwd`: the XenAPI service's local users (its store beside the state file), or with --pool a pool's. */
 export function register(program: Command): void {
   const user = program.command('user').description("the XenAPI service's users: add, list, remove, passwd");
-  user.command('add <name>').description('add a user; the password is read from stdin').requiredOption('--role <role>', `one of ${ROLE_NAMES.join(', ')}`)
-    .action(async (name: string, o: { role: string }, cmd: Command) => {
+  poolOptions(user.command('add <name>').description('add a user; the password is read from stdin').requiredOption('--role <role>', `one of ${ROLE_NAMES.join(', ')}`))
+    .action(async (name: string, o: PoolOpt & { role: string }, cmd: Command) => {
       const pw = await readPassword();
-      await withAuth(cmd, (a) => a.addUser(name, o.role, pw));
+      await withUsers(cmd, o, (a) => a.addUser(name, o.role, pw));
       out(`user ${name} added (role ${o.role})`);
     });
-  user.command('list').description('list users and their roles').option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }, cmd: Command) => {
-      const users = await withAuth(cmd, (a) => a.users());
+  poolOptions(user.command('list').description('list users and their roles').option('--json', 'print JSON'))
+    .action(async (o: PoolOpt & { json?: boolean }, cmd: Command) => {
+      const users = await withUsers(cmd, o, (a) => a.users());
       if (o.json) jsonOut(users.map(({ name, role }) => ({ name, role })));
       else out(['NAME ROLE', ...users.map((u) => `${u.name} ${u.role}`)].join('\n'));
     });
-  user.command('remove <name>').description('remove a user and end their sessions')
-    .action(async (name: string, _o: unknown, cmd: Command) => {
-      await withAuth(cmd, (a) => a.removeUser(name));
+  poolOptions(user.command('remove <name>').description('remove a user and end their sessions'))
+    .action(async (name: string, o: PoolOpt, cmd: Command) => {
+      await withUsers(cmd, o, (a) => a.removeUser(name));
       out(`user ${name} removed`);
     });
-  user.command('passwd <name>').description("set a user's password (read from stdin)")
-    .action(async (name: string, _o: unknown, cmd: Command) => {
+  poolOptions(user.command('passwd <name>').description("set a user's password (read from stdin)"))
+    .action(async (name: string, o: PoolOpt, cmd: Command) => {
       const pw = await readPassword();
-      await withAuth(cmd, (a) => a.setPassword(name, pw));
+      await withUsers(cmd, o, (a) => a.setPassword(name, pw));
       out(`password of ${name} changed`);
     });
 }

@@ -35,6 +35,12 @@ export function checkRole(role: string): string {
   return role;
 }
 
+/** A user name as accepted (letters, digits, _ . @ -; at most 64). */
+export function checkUserName(name: string): string {
+  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new ApiFailure('INVALID_VALUE', ['name', name]);
+  return name;
+}
+
 /** Users, passwords (scrypt) and sessions, in the store. */
 export class Auth {
   private failures = new Map<string, { n: number; until: number }>();
@@ -50,7 +56,7 @@ export class Auth {
     return this.store.db.prepare('SELECT name, uuid, role FROM users WHERE name = ?').get(name) as UserRow | undefined;
   }
   addUser(name: string, role: string, password: string): UserRow {
-    if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new ApiFailure('INVALID_VALUE', ['name', name]);
+    checkUserName(name);
     checkRole(role);
     if (this.user(name)) throw new ApiFailure('DUPLICATE_SUBJECT', [name]);
     const { salt, hash } = hashPassword(password);

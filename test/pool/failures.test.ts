@@ -17,7 +17,11 @@ let seq = 0;
 before(async () => {
   if (skip) return;
   etcd = await EtcdCluster.start(3);
-  pool = await PoolProcs.start(etcd, ['4.20', '4.20', '4.20'], { ttl: 2 });
+  // The lease must outlive an etcd leader failover: a keepalive on a follower waits for the next
+  // leader (etcd 3.4 etcdserver/v3_server.go LeaseRenew, polling waitLeader once per election
+  // timeout), up to ~3 election timeouts (1.5 s here), after up to a third of the TTL since the
+  // last answer (etcd3's keepalive pace): at TTL 2 answers came 2.2 s apart, past the lease.
+  pool = await PoolProcs.start(etcd, ['4.20', '4.20', '4.20'], { ttl: 3 });
   const c = await pool.waitCoordinator(10000);
   [sid, url, coord] = [(c as unknown as { sid: string }).sid, c.url, c.i];
 });
@@ -87,14 +91,21 @@ test(`the coordinator killed (${N} times): another is elected and answers within
 });
 
 test(`one of three etcd members killed (${N} times): the pool keeps working`, { skip, timeout: 120000 }, async () => {
+  const poolLogs = () => pool.members.map((m) => `member ${m.i}: ${m.log.filter((l) => /pool:/.test(l)).slice(-6).map((l) => l.replace(/^.*"msg":/, '')).join(' | ')}`).join('\n');
   for (let r = 0; r < N; r++) {
     await etcd.kill(r % 3);
-    const ref = await vm(false);
-    await rpc(url, 'VM.start', [sid, ref, false, false]);
-    assert.equal(await rpc(url, 'VM.get_power_state', [sid, ref]), 'Running');
-    await rpc(url, 'VM.hard_shutdown', [sid, ref]);
+    try {
+      const ref = await vm(false);
+      await rpc(url, 'VM.start', [sid, ref, false, false]);
+      assert.equal(await rpc(url, 'VM.get_power_state', [sid, ref]), 'Running');
+      await rpc(url, 'VM.hard_shutdown', [sid, ref]);
+    } catch (e) {
+      throw new Error(`round ${r}: ${(e as Error).message}\n${poolLogs()}`);
+    }
     await etcd.restart(r % 3);
   }
+  const late = pool.members.flatMap((m) => m.log.map((l) => /keepalive again after (\d+) ms/.exec(l)?.[1]).filter((x) => x !== undefined));
+  console.log(`# late lease keepalives across the members during the failovers (ms): ${late.join(' ') || 'none'}`);
 });
 
 test('etcd unreachable (every etcd member stopped): members refuse changes saying why, and work again when etcd returns', { skip, timeout: 60000 }, async () => {

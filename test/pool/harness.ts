@@ -36,15 +36,19 @@ export class PoolProcs {
   /** How xk is run: the sources through tsx (tests), or the built dist/cli/main.js (the bench). */
   cmd: string[] = ['--import', 'tsx', MAIN];
 
-  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[] } = {}): Promise<PoolProcs> {
+  /** Member i's TLS certificate and key files (then it serves https). */
+  tls?: (i: number) => { cert: string; key: string };
+
+  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[]; tls?: (i: number) => { cert: string; key: string } } = {}): Promise<PoolProcs> {
     const port = await freePort('127.0.0.1');
     const p = new PoolProcs(etcd, port, join(etcd.root, 'hosts'), opts.ttl ?? 2);
     if (opts.cmd) p.cmd = opts.cmd;
+    p.tls = opts.tls;
     mkdirSync(p.dir, { recursive: true });
     releases.forEach((release, i) => {
       const state = join(p.dir, `host${i}.db`);
       simInit(state, release, false, opts.memory);
-      p.members.push({ i, address: `127.0.0.${i + 1}`, url: `http://127.0.0.${i + 1}:${port}`, state, release, log: [] });
+      p.members.push({ i, address: `127.0.0.${i + 1}`, url: `${opts.tls ? 'https' : 'http'}://127.0.0.${i + 1}:${port}`, state, release, log: [] });
     });
     try {
       // The first member creates the pool and is elected; the others join it together.
@@ -65,8 +69,11 @@ export class PoolProcs {
       simInit(m.state, release, true);
       m.release = release;
     }
-    const args = [...this.cmd, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`];
-    const child = spawn(process.execPath, args, { env: { ...process.env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tls = this.tls?.(i);
+    const args = [...this.cmd, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])];
+    // a test may trust any certificate for its own calls; the members never inherit that
+    const { NODE_TLS_REJECT_UNAUTHORIZED: _, ...env } = process.env;
+    const child = spawn(process.execPath, args, { env: { ...env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });
     m.child = child;
     // If the test process ends without its after hook (a timeout, an uncaught error), the member goes too.
     const reap = () => child.kill('SIGKILL');

@@ -110,6 +110,32 @@ test('VM: memory constraint worded, start refused in power state, set fields, ot
   }
 });
 
+// VM.create takes the record's fields (XenAPI datamodel, VM class); xl needs a domain name
+// (tools/xl/xl_parse.c parse_config_data(), "Domain name must be specified"), which VM.create's own
+// xl.cfg once lacked, so every VM.create failed.
+test('VM.create on a single host: the record with its fields, a VM that starts; a record out of memory order is refused', { timeout: 30000 }, async () => {
+  const s = await startService();
+  try {
+    const sid = (await rpc(s.url, 'session.login_with_password', ['root', PASSWORD])).body.result;
+    const MiB = 2 ** 20;
+    const rec = { name_label: 'made', PV_kernel: '/boot/vmlinuz', memory_static_min: 128 * MiB, memory_dynamic_min: 256 * MiB, memory_dynamic_max: 256 * MiB, memory_static_max: 512 * MiB, VCPUs_max: 2, VCPUs_at_startup: 1 };
+    const r = await rpc(s.url, 'VM.create', [sid, rec]);
+    assert.equal(r.body.error, undefined, JSON.stringify(r.body.error));
+    const ref = r.body.result as string;
+    const got = (await rpc(s.url, 'VM.get_record', [sid, ref])).body.result;
+    assert.equal(got.name_label, 'made');
+    assert.equal(Number(got.memory_static_max), 512 * MiB);
+    assert.equal(Number(got.VCPUs_max), 2);
+    assert.equal((await rpc(s.url, 'VM.start', [sid, ref, false, false])).body.result, '');
+    assert.equal((await rpc(s.url, 'VM.get_power_state', [sid, ref])).body.result, 'Running');
+    const count = ((await rpc(s.url, 'VM.get_all', [sid])).body.result as string[]).length;
+    assert.equal((await rpc(s.url, 'VM.create', [sid, { ...rec, memory_dynamic_min: 1024 * MiB }])).body.error!.message, 'MEMORY_CONSTRAINT_VIOLATION');
+    assert.equal(((await rpc(s.url, 'VM.get_all', [sid])).body.result as string[]).length, count, 'a refused VM.create leaves no VM');
+  } finally {
+    await s.close();
+  }
+});
+
 test('failed logins from one client are slowed; log lines carry method and outcome, never a password or session ref', { timeout: 30000 }, async () => {
   const s = await startService({ examples: false });
   try {

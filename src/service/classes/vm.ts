@@ -86,52 +86,89 @@ export function checkMemory(m: { static_min: number; dynamic_min: number; dynami
     throw new ApiFailure('MEMORY_CONSTRAINT_VIOLATION', [`Memory limits must satisfy: static_min <= dynamic_min <= dynamic_max <= static_max (got static_min=${m.static_min}, dynamic_min=${m.dynamic_min}, dynamic_max=${m.dynamic_max}, static_max=${m.static_max})`]);
 }
 
-async function setFields(ctx: Ctx, ref: string, patch: Rec, halted = false): Promise<string> {
+/**
+ * A VM's fields after a change, checked as XAPI checks them: the memory order, 1 <= VCPUs_at_startup
+ * <= VCPUs_max, and the xl.cfg with these settings must still read. `rec` gives fields not set yet.
+ */
+export function checkedFields(svc: Service, row: VmRow, rec: Rec, patch: Rec): Rec {
+  const next = { ...row.fields, ...patch };
+  const g = (k: string) => Number(next[k] ?? rec[k]);
+  checkMemory({ static_min: g('memory_static_min'), dynamic_min: g('memory_dynamic_min'), dynamic_max: g('memory_dynamic_max'), static_max: g('memory_static_max') });
+  if (g('VCPUs_at_startup') < 1 || g('VCPUs_at_startup') > g('VCPUs_max')) throw new ApiFailure('VALUE_NOT_SUPPORTED', ['VCPUs_at_startup', String(g('VCPUs_at_startup')), `must be between 1 and VCPUs_max (${g('VCPUs_max')})`]);
+  svc.host.specOf({ ...row, fields: next });
+  return next;
+}
+
+/** A change of a VM's fields, as a function of its current fields (pure: a pool may run it again after losing a race). */
+export type FieldPatch = (fields: Rec) => Rec;
+/** How a VM's fields change where it lives (this host's store, or the pool's etcd); `halted`: only while Halted. */
+export type ApplyFields = (ctx: Ctx, ref: string, patch: FieldPatch, halted: boolean) => Promise<string>;
+
+function mapField(apply: ApplyFields, field: 'other_config' | 'platform') {
+  const map = (f: Rec) => ({ ...((f[field] as Rec | undefined) ?? {}) });
+  return {
+    [`add_to_${field}`]: (ctx: Ctx, ref: string, key: string, value: string) =>
+      apply(ctx, ref, (f) => {
+        const m = map(f);
+        if (key in m) throw new ApiFailure('MAP_DUPLICATE_KEY', ['VM', field, ref, key]);
+        return { [field]: { ...m, [key]: value } };
+      }, false),
+    [`remove_from_${field}`]: (ctx: Ctx, ref: string, key: string) =>
+      apply(ctx, ref, (f) => {
+        const m = map(f);
+        delete m[key];
+        return { [field]: m };
+      }, false),
+    [`set_${field}`]: (ctx: Ctx, ref: string, value: Rec) => apply(ctx, ref, () => ({ [field]: value }), false),
+  };
+}
+
+/** VM's setters (XAPI's: memory and vCPU limits only while Halted), over where the VM's fields live. */
+export function vmSetters(apply: ApplyFields): Record<string, (ctx: Ctx, ...a: any[]) => Promise<string>> {
+  const set = (halted: boolean, fn: (...a: any[]) => Rec) => (ctx: Ctx, ref: string, ...a: unknown[]) => apply(ctx, ref, () => fn(...a), halted);
+  return {
+    set_name_label: set(false, (v: string) => ({ name_label: v })),
+    set_name_description: set(false, (v: string) => ({ name_description: v })),
+    set_memory_limits: set(true, (smin: number, smax: number, dmin: number, dmax: number) => ({ memory_static_min: smin, memory_static_max: smax, memory_dynamic_min: dmin, memory_dynamic_max: dmax })),
+    set_memory: set(true, (v: number) => ({ memory_static_max: v, memory_dynamic_max: v, memory_dynamic_min: v })),
+    set_memory_static_max: set(true, (v: number) => ({ memory_static_max: v })),
+    set_memory_static_min: set(true, (v: number) => ({ memory_static_min: v })),
+    set_memory_dynamic_max: set(true, (v: number) => ({ memory_dynamic_max: v })),
+    set_memory_dynamic_min: set(true, (v: number) => ({ memory_dynamic_min: v })),
+    set_memory_dynamic_range: set(true, (min: number, max: number) => ({ memory_dynamic_min: min, memory_dynamic_max: max })),
+    set_VCPUs_max: set(true, (v: number) => ({ VCPUs_max: v })),
+    set_VCPUs_at_startup: set(true, (v: number) => ({ VCPUs_at_startup: v })),
+    ...mapField(apply, 'other_config'),
+    ...mapField(apply, 'platform'),
+  };
+}
+
+/** This host's way: under the VM's lock, in the store, then the event. */
+const applyHere: ApplyFields = async (ctx, ref, patch, halted) => {
   await ctx.svc.exclusive('VM', ref, async () => {
     const v = await owned(ctx, ref);
     if (halted) needPower(v, 'Halted');
-    const rec = vmRecord(ctx.svc, v);
-    const next = { ...v.row.fields, ...patch };
-    const g = (k: string) => Number(next[k] ?? rec[k]);
-    checkMemory({ static_min: g('memory_static_min'), dynamic_min: g('memory_dynamic_min'), dynamic_max: g('memory_dynamic_max'), static_max: g('memory_static_max') });
-    if (g('VCPUs_at_startup') < 1 || g('VCPUs_at_startup') > g('VCPUs_max')) throw new ApiFailure('VALUE_NOT_SUPPORTED', ['VCPUs_at_startup', String(g('VCPUs_at_startup')), `must be between 1 and VCPUs_max (${g('VCPUs_max')})`]);
-    const row = { ...v.row, fields: next };
-    ctx.svc.host.specOf(row); // the xl.cfg with these settings must still read
-    ctx.svc.store.putVm(row);
+    const fields = checkedFields(ctx.svc, v.row, vmRecord(ctx.svc, v), patch(v.row.fields));
+    ctx.svc.store.putVm({ ...v.row, fields });
   });
   await emitVm(ctx.svc, ref);
   return '';
-}
-
-function mapField(field: 'other_config' | 'platform') {
-  return {
-    [`add_to_${field}`]: async (ctx: Ctx, ref: string, key: string, value: string) => {
-      const v = await owned(ctx, ref);
-      const m = { ...((v.row.fields[field] as Rec | undefined) ?? {}) };
-      if (key in m) throw new ApiFailure('MAP_DUPLICATE_KEY', ['VM', field, ref, key]);
-      return setFields(ctx, ref, { [field]: { ...m, [key]: value } });
-    },
-    [`remove_from_${field}`]: async (ctx: Ctx, ref: string, key: string) => {
-      const v = await owned(ctx, ref);
-      const m = { ...((v.row.fields[field] as Rec | undefined) ?? {}) };
-      delete m[key];
-      return setFields(ctx, ref, { [field]: m });
-    },
-    [`set_${field}`]: (ctx: Ctx, ref: string, value: Rec) => setFields(ctx, ref, { [field]: value }),
-  };
-}
+};
 
 /** The fields a new VM takes from its spec (XenAPI's units: bytes). */
 export function fieldsFromSpec(spec: { name: string; memoryMiB: number; maxMemoryMiB: number; vcpus: number; maxVcpus: number }, extra: Rec = {}): Rec {
   return { name_label: spec.name, name_description: '', memory_static_min: spec.memoryMiB * MiB, memory_dynamic_min: spec.memoryMiB * MiB, memory_dynamic_max: spec.memoryMiB * MiB, memory_static_max: spec.maxMemoryMiB * MiB, VCPUs_max: spec.maxVcpus, VCPUs_at_startup: spec.vcpus, other_config: {}, platform: {}, ...extra };
 }
 
-/** A halted VM from xl.cfg text (the xenkit.VM.create_from_xlcfg extension and `--import`). */
-export async function createFromXlcfg(svc: Service, text: string, name = 'config'): Promise<string> {
+/**
+ * A halted VM from xl.cfg text (the xenkit.VM.create_from_xlcfg extension, `--import`, VM.create),
+ * with `patch` set on its fields, all checked before anything is stored.
+ */
+export async function createFromXlcfg(svc: Service, text: string, name = 'config', patch: Rec = {}): Promise<string> {
   const uuid = randomUUID();
   const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
   const row: VmRow = { ref: svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), domid: null, power: 'Halted' };
-  svc.host.specOf(row);
+  row.fields = checkedFields(svc, row, {}, patch);
   svc.store.putVm(row);
   await emitVm(svc, row.ref, 'add');
   return row.ref;
@@ -139,21 +176,28 @@ export async function createFromXlcfg(svc: Service, text: string, name = 'config
 
 const q = (s: unknown) => JSON.stringify(String(s ?? '')).replace(/\\u[0-9a-f]{4}/gi, '');
 
-/** VM.create: the record's boot settings as an xl.cfg (libxl's defaults then fill the rest). */
-async function create(ctx: Ctx, args: Rec): Promise<string> {
+/**
+ * VM.create's record as xenkit keeps a VM: its boot settings as an xl.cfg (libxl's defaults then fill
+ * the rest) and the record's fields to set on it.
+ */
+export function createArgs(args: Rec): { text: string; pick: Rec } {
   const hvm = typeof args.HVM_boot_policy === 'string' && args.HVM_boot_policy !== '';
   const type = typeof args.domain_type === 'string' && ['pv', 'pvh', 'hvm'].includes(args.domain_type) ? args.domain_type : hvm ? 'hvm' : 'pv';
-  const lines = [`type = ${q(type)}`, 'memory = 1'];
+  // xl needs a name (tools/xl/xl_parse.c parse_config_data(), "Domain name must be specified"); XAPI's name_label may be empty
+  const lines = [`name = ${q(typeof args.name_label === 'string' && args.name_label !== '' ? args.name_label : 'vm')}`, `type = ${q(type)}`, 'memory = 1'];
   if (args.PV_kernel) lines.push(`kernel = ${q(args.PV_kernel)}`);
   if (args.PV_ramdisk) lines.push(`ramdisk = ${q(args.PV_ramdisk)}`);
   if (args.PV_args) lines.push(`extra = ${q(args.PV_args)}`);
   if (args.PV_bootloader) lines.push(`bootloader = ${q(args.PV_bootloader)}`);
-  const ref = await createFromXlcfg(ctx.svc, lines.join('\n') + '\n', 'VM.create');
   const pick: Rec = {};
   for (const k of ['name_label', 'name_description', 'memory_static_min', 'memory_static_max', 'memory_dynamic_min', 'memory_dynamic_max', 'VCPUs_max', 'VCPUs_at_startup', 'other_config', 'platform', 'tags'])
     if (args[k] !== undefined) pick[k] = typeof args[k] === 'string' && /^\d+$/.test(args[k] as string) && k.match(/memory|VCPUs/) ? Number(args[k]) : args[k];
-  await setFields(ctx, ref, pick);
-  return ref;
+  return { text: lines.join('\n') + '\n', pick };
+}
+
+async function create(ctx: Ctx, args: Rec): Promise<string> {
+  const { text, pick } = createArgs(args);
+  return createFromXlcfg(ctx.svc, text, 'VM.create', pick);
 }
 
 export function vmClass(svc: Service): ClassImpl {
@@ -202,19 +246,7 @@ export function vmClass(svc: Service): ClassImpl {
         step(ctx, 0.5);
         await boot(ctx, v, false);
       }),
-      set_name_label: (ctx: Ctx, ref: string, value: string) => setFields(ctx, ref, { name_label: value }),
-      set_name_description: (ctx: Ctx, ref: string, value: string) => setFields(ctx, ref, { name_description: value }),
-      set_memory_limits: (ctx: Ctx, ref: string, smin: number, smax: number, dmin: number, dmax: number) => setFields(ctx, ref, { memory_static_min: smin, memory_static_max: smax, memory_dynamic_min: dmin, memory_dynamic_max: dmax }, true),
-      set_memory: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_static_max: v, memory_dynamic_max: v, memory_dynamic_min: v }, true),
-      set_memory_static_max: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_static_max: v }, true),
-      set_memory_static_min: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_static_min: v }, true),
-      set_memory_dynamic_max: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_dynamic_max: v }, true),
-      set_memory_dynamic_min: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { memory_dynamic_min: v }, true),
-      set_memory_dynamic_range: (ctx: Ctx, ref: string, min: number, max: number) => setFields(ctx, ref, { memory_dynamic_min: min, memory_dynamic_max: max }, true),
-      set_VCPUs_max: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { VCPUs_max: v }, true),
-      set_VCPUs_at_startup: (ctx: Ctx, ref: string, v: number) => setFields(ctx, ref, { VCPUs_at_startup: v }, true),
-      ...mapField('other_config'),
-      ...mapField('platform'),
+      ...vmSetters(applyHere),
     },
   };
 }

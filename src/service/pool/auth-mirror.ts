@@ -10,8 +10,13 @@ import type { Json } from './state.js';
  */
 type UserRow = { name: string; uuid: string; role: string; salt: Buffer; hash: Buffer };
 
-/** The first member's users become the pool's (create-if-absent: a later member never overwrites). */
+/**
+ * The first member's users become the pool's, once: while the pool has no users yet (create-if-absent,
+ * so of two first members one wins each name). A member joining later, or coming back, never pushes
+ * its own: a user removed while it was away stays removed.
+ */
 export async function pushUsers(m: PoolMember): Promise<void> {
+  if (m.state.list('user/').size > 0) return;
   const rows = m.svc.store.db.prepare('SELECT name, uuid, role, salt, hash FROM users').all() as UserRow[];
   for (const u of rows) await m.state.cas(`user/${u.name}`, 0, { name: u.name, uuid: u.uuid, role: u.role, salt: u.salt.toString('base64'), hash: u.hash.toString('base64') });
 }
@@ -25,19 +30,28 @@ export function putSession(m: PoolMember, s: Json): void {
   m.svc.store.db.prepare('INSERT OR IGNORE INTO sessions (ref, uuid, user, originator, created, last) VALUES (?, ?, ?, ?, ?, ?)').run(s.ref, s.uuid, s.user, s.originator ?? '', s.created, s.last);
 }
 
+/** A user removed from the pool: gone here with their sessions, cached ones too (Auth.removeUser). */
+function dropUser(m: PoolMember, name: string): void {
+  try {
+    m.svc.auth.removeUser(name);
+  } catch {
+    /* not here: nothing to drop */
+  }
+}
+
 /** The pool's users replace the local ones; later changes follow the watch. */
 export function mirrorAuth(m: PoolMember): void {
   const users = m.state.list('user/');
   m.svc.store.tx(() => {
     for (const u of users.values()) putUser(m, u);
     const local = m.svc.store.db.prepare('SELECT name FROM users').all() as { name: string }[];
-    for (const { name } of local) if (!users.has(name)) m.svc.store.db.prepare('DELETE FROM users WHERE name = ?').run(name);
+    for (const { name } of local) if (!users.has(name)) dropUser(m, name);
     for (const s of m.state.list('session/').values()) putSession(m, s);
   });
   m.state.onChange((c) => {
     if (c.key.startsWith('user/')) {
       if (c.value) putUser(m, c.value);
-      else m.svc.store.db.prepare('DELETE FROM users WHERE name = ?').run(c.key.slice(5));
+      else dropUser(m, c.key.slice(5));
     } else if (c.key.startsWith('session/')) {
       if (c.value) putSession(m, c.value);
       else m.svc.auth.logout(c.key.slice(8));

@@ -64,15 +64,12 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
       async gate(wire, sid) {
         if (wire === 'session.login_with_password') return member.assertCoordinator();
         await ensureSession(member, sid);
-        if (wire.startsWith('xenkit.pool.') && wire.endsWith('_here')) {
-          if (member.down) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', [`this member accepts no change now: ${member.down}`]);
-          return;
-        }
-        if (!isRead(wire)) member.assertCoordinator();
+        if (wire.startsWith('xenkit.pool.') && wire.endsWith('_here')) return member.whenUp();
+        if (!isRead(wire)) await member.assertCoordinator();
       },
       async start() {
         const info = await svc.ts.info();
-        await member.join(hostIds(svc, info, opts.address, opts.port, opts.name ?? `${hostname()}-${opts.address}:${opts.port}`));
+        await member.join({ ...hostIds(svc, info, opts.address, opts.port, opts.name ?? `${hostname()}-${opts.address}:${opts.port}`), ...(opts.tlsCert ? { cert: opts.tlsCert } : {}) });
         await reconcileHere(member);
         member.state.onChange((c) => {
           const [dir, id] = [c.key.slice(0, c.key.indexOf('/') + 1) || c.key, c.key.slice(c.key.indexOf('/') + 1)];

@@ -34,27 +34,57 @@ export async function bootHere(m: PoolMember, ref: string, paused: boolean): Pro
   await publishRoom(m);
 }
 
-export const LOCAL_OPS = ['hard_shutdown', 'clean_shutdown', 'pause', 'unpause'] as const;
+export const LOCAL_OPS = ['hard_shutdown', 'clean_shutdown', 'pause', 'unpause', 'clean_reboot', 'hard_reboot'] as const;
 export type LocalOp = (typeof LOCAL_OPS)[number];
 
-/** A power operation on a VM resident here, recorded (compare on revision) once done. */
+/** The power state each operation needs (XAPI: clean_* and pause need Running, unpause Paused, hard_* either). */
+const NEEDS: Record<LocalOp, PoolVm['power'] | undefined> = { pause: 'Running', clean_shutdown: 'Running', clean_reboot: 'Running', unpause: 'Paused', hard_shutdown: undefined, hard_reboot: undefined };
+
+/** The VM's domain here gone: shut down cleanly first if asked (and still the VM's), destroyed if it stays. */
+async function haltHere(m: PoolMember, vm: PoolVm, clean: boolean): Promise<void> {
+  const ts = m.svc.ts;
+  const ours = () => ts.get(vm.domid).then((d) => uuidOf(d.info.handle) === vm.uuid).catch(() => false);
+  if (clean && (await ours())) await ts.shutdown(vm.domid, 'poweroff');
+  if (await ours()) await ts.destroy(vm.domid);
+}
+
+/**
+ * A power operation on a VM resident here, recorded (compare on revision) once done. A reboot
+ * halts the domain and builds a new one here from the same record, as the single host does; if
+ * the record changed meanwhile the new domain is destroyed and the caller told.
+ */
 export async function opHere(m: PoolMember, ref: string, op: LocalOp): Promise<void> {
   const { vm, rev } = await current(m, ref);
   if (vm.host !== m.uuid || vm.power === 'Halted') throw new ApiFailure('VM_BAD_POWER_STATE', [ref, 'running', vm.power.toLowerCase()]);
-  const ts = m.svc.ts;
-  const want = op === 'pause' || op === 'clean_shutdown' ? 'Running' : op === 'unpause' ? 'Paused' : vm.power;
+  const want = NEEDS[op] ?? vm.power;
   if (vm.power !== want) throw new ApiFailure('VM_BAD_POWER_STATE', [ref, want.toLowerCase(), vm.power.toLowerCase()]);
-  const ours = await ts.get(vm.domid).then((d) => uuidOf(d.info.handle) === vm.uuid).catch(() => false);
+  const ts = m.svc.ts;
   let next: PoolVm;
+  let built: number | undefined;
   if (op === 'pause' || op === 'unpause') {
     await (op === 'pause' ? ts.pause(vm.domid) : ts.unpause(vm.domid));
     next = { ...vm, power: op === 'pause' ? 'Paused' : 'Running' };
   } else {
-    if (ours && op === 'clean_shutdown') await ts.shutdown(vm.domid, 'poweroff');
-    if (await ts.get(vm.domid).then((d) => uuidOf(d.info.handle) === vm.uuid).catch(() => false)) await ts.destroy(vm.domid);
+    await haltHere(m, vm, op.startsWith('clean_'));
     next = { ...vm, host: null, power: 'Halted', domid: -1 };
+    if (op.endsWith('_reboot')) {
+      try {
+        built = (await ts.create(m.svc.host.specOf(rowOf(vm)), { paused: false })).domid;
+      } catch (e) {
+        // halted and not built again: the record says so before the caller hears why
+        await m.state.cas(`vm/${ref}`, rev, next).catch(() => undefined);
+        throw e;
+      }
+      next = { ...vm, power: 'Running', domid: built };
+    }
   }
-  if (!(await m.state.cas(`vm/${ref}`, rev, next))) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', ref]);
+  let won = false;
+  try {
+    won = await m.state.cas(`vm/${ref}`, rev, next);
+  } finally {
+    if (!won && built !== undefined) await ts.destroy(built).catch(() => undefined);
+  }
+  if (!won) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', ref]);
   await publishRoom(m);
 }
 

@@ -13,6 +13,8 @@ export interface MemberOptions {
   port: number;
   /** Lease TTL in seconds: a member silent this long is dead, a coordinator replaced (default 10). */
   ttl?: number;
+  /** This member's TLS certificate (PEM) when it serves https: published, so members call it over https pinned to it. */
+  tlsCert?: string;
   log?: (msg: string, o?: Json) => void;
 }
 
@@ -20,6 +22,8 @@ export interface MemberOptions {
 export interface HostRec extends Json {
   ref: string; uuid: string; metrics: string; dom0: string; dom0Uuid: string; address: string; port: number; name: string;
   release: string; version: string; caps: Json; cpus: number; total_mib: number; free_mib: number; enabled: boolean;
+  /** Its TLS certificate (PEM), when it serves https. */
+  cert?: string;
 }
 
 /**
@@ -33,14 +37,22 @@ export class PoolMember {
   lease?: Lease;
   coordinator?: { uuid: string; address: string };
   isCoordinator = false;
-  /** Why this member accepts no change (etcd unanswered for half the TTL, or the lease lost), if so. */
+  /**
+   * Why this member accepts no change, if so: its lease lost, or etcd has not answered its lease
+   * keepalive for the whole TTL. Like etcd's Go client (clientv3/lease.go, etcd 3.4: a keepalive's
+   * deadline is its answer's arrival plus the TTL; concurrency.Session ends past it), the lease is
+   * taken as alive until then; past it, another member may hold the coordinator's lease.
+   */
   get down(): string | undefined {
     if (this.lost) return this.lost;
-    if (this.failingSince && Date.now() - this.failingSince > this.ttl * 500) return `the pool store (etcd) has not answered this member's lease keepalive for ${((Date.now() - this.failingSince) / 1000).toFixed(1)} s`;
+    const age = Date.now() - this.lastAnswer;
+    if (age > this.ttl * 1000) return `the pool store (etcd) has not answered this member's lease keepalive for ${(age / 1000).toFixed(1)} s (the lease lasts ${this.ttl} s)`;
     return undefined;
   }
   private lost?: string;
-  private failingSince?: number;
+  /** When etcd last answered this member's lease keepalive (or granted the lease). */
+  private lastAnswer = Date.now();
+  private failing = false;
   private campaign?: Campaign;
   private observer?: ElectionObserver;
   private closed = false;
@@ -89,18 +101,29 @@ export class PoolMember {
   private async goLive(): Promise<void> {
     const lease = this.state.client.lease(this.ttl, { autoKeepAlive: true });
     this.lease = lease;
-    lease.on('keepaliveFailed', () => void (this.failingSince ??= Date.now()));
+    lease.on('keepaliveFailed', (e: unknown) => {
+      if (this.lease !== lease) return;
+      if (!this.failing) this.log(`pool: lease keepalive failed (${String((e as Error)?.message).slice(0, 160)}); etcd3 reconnects`);
+      this.failing = true;
+    });
     lease.on('keepaliveSucceeded', () => {
+      if (this.lease !== lease) return;
+      this.failing = false;
       // Back after an outage: the watch may have stalled with its connection; catch up from one read.
-      if (this.failingSince && Date.now() - this.failingSince > this.ttl * 500) void this.state.open().catch(() => undefined);
-      this.failingSince = undefined;
+      if (this.overdue) {
+        this.log(`pool: etcd answered the lease keepalive again after ${Date.now() - this.lastAnswer} ms`);
+        this.catchUp();
+      }
+      this.lastAnswer = Date.now();
     });
     lease.on('lost', () => {
       this.setDown(`this member lost its pool lease (etcd unreachable for more than ${this.ttl} s); rejoining when etcd answers`);
       if (!this.closed) void this.retry(() => this.goLive());
     });
     await lease.put(this.state.prefix + `live/${this.uuid}`).value('{}').exec();
-    if (this.lost) await this.state.open();
+    this.lastAnswer = Date.now();
+    this.watchKeepalive(lease);
+    if (this.lost) await this.state.open().catch(() => this.catchUp());
     this.setDown(undefined);
   }
 
@@ -136,9 +159,33 @@ export class PoolMember {
     });
   }
 
-  private async retry(fn: () => Promise<void>): Promise<void> {
+  /**
+   * etcd3 notices a keepalive stream that answers nothing (no error: its etcd member alive but not
+   * answering, as one whose keepalive forward hangs) only after a whole TTL (lease.js's debounce):
+   * answers were seen 3.2 and 3.8 s apart at TTL 3, past the lease. When the answer is overdue (half
+   * the TTL) this ends that stream through etcd3's own error path, which reconnects to a member at
+   * random after 100 ms and sends a keepalive at once; at most once per half TTL.
+   */
+  private watchKeepalive(lease: Lease): void {
+    let nudged = 0;
+    const t = setInterval(() => {
+      if (this.lease !== lease || this.closed || lease.revoked()) return clearInterval(t);
+      if (!this.overdue || Date.now() - nudged < this.ttl * 500) return;
+      nudged = Date.now();
+      this.log(`pool: lease keepalive unanswered for ${Date.now() - this.lastAnswer} ms; reconnecting to etcd`);
+      (lease as unknown as { handleKeepaliveError(e: Error): void }).handleKeepaliveError(new Error('keepalive overdue'));
+    }, Math.max(50, this.ttl * 250));
+    t.unref();
+  }
+
+  /** Bring the cache up to date from one read and a fresh watch; again until etcd answers it (a failed read left no watch). */
+  private catchUp(): void {
+    void this.retry(() => this.state.open(), 0);
+  }
+
+  private async retry(fn: () => Promise<void>, firstMs = 200): Promise<void> {
     for (let i = 0; !this.closed; i++) {
-      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** i, 2000)));
+      await new Promise((r) => setTimeout(r, i === 0 ? firstMs : Math.min(200 * 2 ** i, 2000)));
       try {
         await fn();
         return;
@@ -148,9 +195,26 @@ export class PoolMember {
     }
   }
 
+  /** A keepalive goes out every third of the TTL (etcd3's lease.js): none answered for half of it is overdue. */
+  private get overdue(): boolean {
+    return Date.now() - this.lastAnswer > this.ttl * 500;
+  }
+
+  /**
+   * A change needs the member's lease. While etcd fails over (a killed etcd leader: keepalives on a
+   * follower wait for the next election, etcdserver/v3_server.go LeaseRenew in etcd 3.4) a keepalive
+   * is late by up to an election; a change then waits for its answer, at most until the lease's
+   * deadline, and is refused saying why only past it. A member in good standing answers at once.
+   */
+  async whenUp(): Promise<void> {
+    while (!this.lost && !this.closed && this.overdue && !this.down) await new Promise((r) => setTimeout(r, 20));
+    const why = this.down;
+    if (why) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', [`this member accepts no change now: ${why}`]);
+  }
+
   /** A change needs etcd and, for control calls, the coordinator: HOST_IS_SLAVE as XAPI answers on a supporter. */
-  assertCoordinator(): void {
-    if (this.down) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', [`this member accepts no change now: ${this.down}`]);
+  async assertCoordinator(): Promise<void> {
+    await this.whenUp();
     if (this.isCoordinator) return;
     if (!this.coordinator) throw new ApiFailure('XENKIT_POOL_UNAVAILABLE', ['no pool coordinator is elected at the moment (an election takes up to the lease TTL); retry shortly']);
     // XAPI: Server_error (host_is_slave, [Pool_role.get_master_address ()]) (ocaml/xapi/xapi_session.ml @e2ee48d6).

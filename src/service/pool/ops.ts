@@ -39,7 +39,12 @@ export class PoolOps {
   private async onMember(ctx: Ctx | undefined, h: HostRec, what: 'boot' | LocalOp, ref: string, paused = false): Promise<void> {
     if (h.uuid === this.m.uuid) return what === 'boot' ? bootHere(this.m, ref, paused) : opHere(this.m, ref, what);
     const sid = ctx?.session?.ref ?? (await this.internalSession());
-    await (what === 'boot' ? callMember(h, 'xenkit.pool.boot_here', [sid, ref, paused]) : callMember(h, 'xenkit.pool.op_here', [sid, ref, what]));
+    try {
+      await (what === 'boot' ? callMember(h, 'xenkit.pool.boot_here', [sid, ref, paused]) : callMember(h, 'xenkit.pool.op_here', [sid, ref, what]));
+    } finally {
+      // read-your-writes here for a change the other member made
+      await this.m.state.refresh(`vm/${ref}`).catch(() => undefined);
+    }
   }
 
   /** HA restarts have no caller: the coordinator's own session as root (pool-wide, like any). */

@@ -144,17 +144,30 @@ export class PoolState {
    */
   async cas(key: string, rev: number, value: Json | null, lease?: string): Promise<boolean> {
     const k = this.prefix + key;
+    let attempts = 0;
     const r = await this.call(() => {
+      attempts++;
       const tx = this.client.if(k, 'Mod', '==', rev);
       return (value === null ? tx.then(this.client.delete().key(k)) : tx.then(this.client.put(k).value(JSON.stringify(value)).lease(lease ?? 0))).commit();
     });
+    let ok = r.succeeded;
+    let at = Number(r.header.revision);
+    // An attempt whose answer was lost may have landed: the retry then finds the revision moved. If
+    // the key now holds exactly what this call wrote, it was this call's write (etcd's own clients
+    // have the same ambiguity after a lost answer), and reporting a conflict would make the caller
+    // undo a change that stands (a VM.start destroying the domain it just built).
+    if (!ok && attempts > 1) {
+      const now = await this.read(key);
+      ok = value === null ? now.value === undefined : now.value !== undefined && JSON.stringify(now.value) === JSON.stringify(value);
+      if (now.rev) at = now.rev;
+    }
     // read-your-writes: the member's next call sees its own change before the watch brings it
     // (a watch reconnecting after an etcd member died was seen to lag: HANDLE_INVALID on a VM just made)
-    if (r.succeeded) {
+    if (ok) {
       if (value === null) this.cache.delete(key);
-      else this.cache.set(key, { value, rev: Number(r.header.revision) });
+      else this.cache.set(key, { value, rev: at });
     }
-    return r.succeeded;
+    return ok;
   }
 
   /** Read, change, write; retried while others win the race (bounded); the function may refuse (throw). */
@@ -176,8 +189,8 @@ export class PoolState {
    * deadline) when it failed in a way that passes once a killed etcd member is out of the client's
    * rotation: a recoverable gRPC error (its connection times out, and etcd3's own retries share the
    * first attempt's deadline) or etcd3's circuit breaker still open for a member that just came back.
-   * Then XENKIT_POOL_UNAVAILABLE. A cas retried after a lost answer finds the revision moved and
-   * reports a conflict, never a double write.
+   * Then XENKIT_POOL_UNAVAILABLE. A cas retried after a lost answer finds the revision moved: never
+   * a double write; cas() then tells its own landed write from another member's change.
    */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     for (let i = 1; ; i++) {

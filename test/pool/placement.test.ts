@@ -52,6 +52,26 @@ test('placement knows releases: in a 4.17/4.20 pool a VM 4.17 refuses starts on 
   assert.equal(await rpc(url, 'VM.get_resident_on', [sid, plain]), hostOf.host0);
 });
 
+test('a member asked directly (xenkit.pool.boot_here) is held to placement: its release\'s verdict, and host.disable', { skip, timeout: 30000 }, async () => {
+  const host0 = pool.members[0]!;
+  const hvm = await rpc(url, 'xenkit.VM.create_from_xlcfg', [sid, HVM.replace('hvm-guest', 'hvm-direct')]);
+  await assert.rejects(rpc(host0.url, 'xenkit.pool.boot_here', [sid, hvm, false]), (e: any) => e.code === 'XENKIT_XEN_REFUSED' && e.params[0] === 'SHADOW_MISSING' && /host host0 runs Xen 4\.17/.test(e.params[2]));
+  const pv = await rpc(url, 'xenkit.VM.create_from_xlcfg', [sid, PV.replace('web-pv', 'pv-direct')]);
+  await rpc(url, 'host.disable', [sid, hostOf.host0]);
+  try {
+    // host0 sees the change through its watch: bounded wait until its own read says so
+    for (let i = 0; i < 50 && (await rpc(host0.url, 'host.get_enabled', [sid, hostOf.host0])); i++) await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(rpc(host0.url, 'xenkit.pool.boot_here', [sid, pv, false]), (e: any) => e.code === 'HOST_DISABLED' && e.params[0] === hostOf.host0);
+    assert.equal(await rpc(url, 'VM.get_power_state', [sid, pv]), 'Halted');
+  } finally {
+    await rpc(url, 'host.enable', [sid, hostOf.host0]);
+  }
+  for (let i = 0; i < 50 && !(await rpc(host0.url, 'host.get_enabled', [sid, hostOf.host0])); i++) await new Promise((r) => setTimeout(r, 100));
+  await rpc(host0.url, 'xenkit.pool.boot_here', [sid, pv, false]);
+  assert.equal(await rpc(url, 'VM.get_resident_on', [sid, pv]), hostOf.host0);
+  await rpc(url, 'VM.hard_shutdown', [sid, pv]);
+});
+
 test('xk pool check, pointed at a supporter, follows HOST_IS_SLAVE and lists per VM which members can run it', { skip, timeout: 30000 }, async () => {
   const supporter = pool.members.find((m) => m.url !== url)!;
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'pool', 'check', '--url', supporter.url, '--json'], { encoding: 'utf8', env: { ...process.env, XENKIT_PASSWORD: PW } });

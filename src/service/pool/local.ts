@@ -1,7 +1,8 @@
 import { ApiFailure, handleInvalid } from '../failure.js';
 import { uuidOf } from '../host-state.js';
 import type { PoolMember } from './member.js';
-import { rowOf, type PoolVm } from './placement.js';
+import { fitOn, rowOf, type PoolVm } from './placement.js';
+import type { HostRec } from './member.js';
 
 /** This member's free memory and vCPUs published after each change of its domains. */
 export async function publishRoom(m: PoolMember): Promise<void> {
@@ -23,6 +24,12 @@ async function current(m: PoolMember, ref: string): Promise<{ vm: PoolVm; rev: n
 export async function bootHere(m: PoolMember, ref: string, paused: boolean): Promise<void> {
   const { vm, rev } = await current(m, ref);
   if (vm.power !== 'Halted') throw new ApiFailure('VM_BAD_POWER_STATE', [ref, 'halted', vm.power.toLowerCase()]);
+  // The coordinator placed it here (fitOn with its reservations); a client calling this member
+  // directly is held to the same rules: enabled, its release's verdict, room.
+  const here = m.state.get(`host/${m.uuid}`) as HostRec | undefined;
+  if (!here) throw new ApiFailure('HOST_NOT_LIVE', [`this member (${m.uuid}) has no host record in the pool store`]);
+  const fit = fitOn(m.svc, vm, here, true);
+  if (fit.refusal) throw fit.refusal;
   const c = await m.svc.ts.create(m.svc.host.specOf(rowOf(vm)), { paused });
   let won = false;
   try {

@@ -4,10 +4,11 @@
  * - the nearest peer in the same run: libvirt's test driver via Debian's python3-libvirt, if installed
  * - time and memory to fill every usable domid (1 .. 0x7FEF live at once)
  * - checkCreate() verdicts per second
- * - cold start of `xk list` against `node -e 0`
+ * - cold start of `xk list` and `xk --help` (the installed bin, and the tsc modules) against `node -e 0`
  * - `xk list` on a state file holding 20,000 guests against one holding an empty host
  * - the XenAPI service (bench/serve.ts): get_this_host against bare node:http, get_all_records, cycles, event fan-out
- * It measures the built package (dist/), what users run; `npm run bench` builds first.
+ * It measures the built package (dist/), what users run; `npm run bench` builds first. `-- --cli`: the
+ * command line's figures only.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -21,6 +22,10 @@ import { DOMID_FIRST_RESERVED } from '../dist/xen/domid.js';
 import type { CreateDomainArgs } from '../dist/hv/hypervisor.js';
 
 const json = process.argv.includes('--json');
+/** `npm run bench -- --cli`: only the command line's figures (cold start, `xk list` on 20,000 domains). */
+const cliOnly = process.argv.includes('--cli');
+/** The installed `xk`: package.json's bin (the bundle scripts/build-cli.mjs makes). */
+const BIN = resolve(import.meta.dirname, '..', (JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { bin: { xk: string } }).bin.xk);
 const figures: Record<string, unknown> = {};
 const say = (s: string) => !json && console.log(s);
 
@@ -41,7 +46,7 @@ function rate(label: string, seconds: number, fn: () => void): number {
 say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
 
 // 1. sim create+destroy, raw hypercalls (what a toolstack's test suite drives).
-{
+if (!cliOnly) {
   const hv = new SimXen({ release: '4.22' });
   const args: CreateDomainArgs = { domid: 0x7ff5, ssidref: 0, handle: new Uint8Array(16), flags: 3, max_vcpus: 1, max_evtchn_port: 1023, max_grant_frames: 64, max_maptrack_frames: 1024, grant_opts: 2, arch: { emulation_flags: 0x3ff } };
   figures.sim_create_destroy_per_s = rate('sim: createdomain+destroydomain (raw, 4.22 HVM)', 2, () => hv.destroyDomain(hv.createDomain(args)));
@@ -50,7 +55,7 @@ say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
 }
 
 // 2. The nearest peer, same machine, same run.
-{
+if (!cliOnly) {
   const py = '/usr/bin/python3';
   const script = resolve(import.meta.dirname, 'libvirt-test-driver.py');
   const r = existsSync(py) ? spawnSync(py, [script, '2'], { encoding: 'utf8' }) : undefined;
@@ -67,7 +72,7 @@ say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
 }
 
 // 3. Fill every usable domid.
-{
+if (!cliOnly) {
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
   const t0 = performance.now();
@@ -81,42 +86,64 @@ say(`xenkit bench — node ${process.version}, ${new Date().toISOString()}`);
 }
 
 // 4. checkCreate verdicts.
-{
+if (!cliOnly) {
   const cfgs = [{ type: 'hvm' as const, arch: { emulation_flags: 0 } }, { type: 'hvm' as const }, { type: 'pv' as const }];
   let i = 0;
   figures.check_create_per_s = rate('checkCreate(release, config) verdicts', 2, () => void checkCreate('4.17', cfgs[i++ % 3]!));
 }
 
-// 5. Cold start of the CLI (whole process), against node -e 0, same run.
+// 5. Cold start of the CLI (whole process) against node -e 0, same run, the commands in turn (so a
+// drift of the machine's speed touches each alike): the installed `xk` (package.json's bin, the
+// bundle scripts/build-cli.mjs makes) and, beside it, the same CLI as the modules tsc emits.
+// Wall time (p50 / min / max) and the child's CPU time (mean, from /proc).
 {
-  const main = resolve(import.meta.dirname, '../dist/cli/main.js');
-  if (existsSync(main)) {
-    const state = join(mkdtempSync(join(tmpdir(), 'xk-bench-')), 'sim.db');
-    const time = (argv: string[]) => {
-      const xs: number[] = [];
-      for (let k = 0; k < 15; k++) {
-        const t0 = performance.now();
-        spawnSync(process.execPath, argv, { env: { ...process.env, XENKIT_STATE: state } });
-        xs.push(performance.now() - t0);
-      }
-      xs.sort((a, b) => a - b);
-      return { p50: xs[7]!, min: xs[0]!, max: xs[14]! };
-    };
-    const node0 = time(['-e', '0']);
-    const list = time([main, 'list']);
-    const help = time([main, '--help']);
-    figures.cold_start_ms = { node_e_0: node0, xk_list: list, xk_help: help, ratio_list: list.p50 / node0.p50, ratio_help: help.p50 / node0.p50 };
-    say(`${'cold start: node -e 0 (p50 / min / max)'.padEnd(52)} ${node0.p50.toFixed(1)} / ${node0.min.toFixed(1)} / ${node0.max.toFixed(1)} ms`);
-    say(`${'cold start: xk list (p50 / min / max)'.padEnd(52)} ${list.p50.toFixed(1)} / ${list.min.toFixed(1)} / ${list.max.toFixed(1)} ms`);
-    say(`${'cold start: xk --help (p50 / min / max)'.padEnd(52)} ${help.p50.toFixed(1)} / ${help.min.toFixed(1)} / ${help.max.toFixed(1)} ms`);
-    say(`${'cold start ratio to node -e 0: list / --help (goal 1.3)'.padEnd(52)} ${(list.p50 / node0.p50).toFixed(2)}x / ${(help.p50 / node0.p50).toFixed(2)}x`);
+  const bin = BIN;
+  const modules = resolve(import.meta.dirname, '../dist/cli/main.js');
+  if (existsSync(bin) && existsSync(modules)) {
+    const dir = mkdtempSync(join(tmpdir(), 'xk-bench-'));
+    const host = join(dir, 'host.db');
+    makeStateFile(host, 0);
+    const none = join(dir, 'none.db');
+    const r = inTurn({
+      'node -e 0': [['-e', '0'], none],
+      'xk list (empty host)': [[bin, 'list'], host],
+      'xk list (no state file yet)': [[bin, 'list'], none],
+      'xk --help': [[bin, '--help'], none],
+      'xk list, tsc modules (empty host)': [[modules, 'list'], host],
+    });
+    const base = r['node -e 0']!;
+    const ratio = (k: string) => ({ wall: r[k]!.p50 / base.p50, cpu: r[k]!.cpu / base.cpu });
+    figures.cold_start_ms = { ...r, ratio_list: ratio('xk list (empty host)'), ratio_list_no_state: ratio('xk list (no state file yet)'), ratio_help: ratio('xk --help'), ratio_list_modules: ratio('xk list, tsc modules (empty host)') };
+    for (const [k, x] of Object.entries(r)) say(`${`cold start: ${k}`.padEnd(52)} ${x.p50.toFixed(1)} / ${x.min.toFixed(1)} / ${x.max.toFixed(1)} ms, cpu ${x.cpu.toFixed(0)} ms`);
+    say(`${'cold start ratio to node -e 0 (p50 wall / cpu; goal 1.3):'.padEnd(52)}`);
+    for (const k of Object.keys(r).slice(1)) say(`${`  ${k}`.padEnd(52)} ${ratio(k).wall.toFixed(2)}x / ${ratio(k).cpu.toFixed(2)}x`);
   } else say('cold start: not measured (npm run build first)');
 }
 
-// 6. `xk list` on 20,000 guests against an empty host: cold runs of the built CLI, output to /dev/null.
+/** Each command run `runs` times, the commands in turn; wall p50/min/max and mean CPU (ms) of each. */
+function inTurn(cmds: Record<string, [argv: string[], state: string]>, runs = 15): Record<string, { p50: number; min: number; max: number; cpu: number }> {
+  const wall: Record<string, number[]> = {};
+  const cpu: Record<string, number> = {};
+  for (let k = 0; k < runs; k++)
+    for (const [name, [argv, state]] of Object.entries(cmds)) {
+      const c0 = childCpuMs();
+      const t0 = performance.now();
+      spawnSync(process.execPath, argv, { env: { ...process.env, XENKIT_STATE: state }, stdio: 'ignore' });
+      (wall[name] ??= []).push(performance.now() - t0);
+      cpu[name] = (cpu[name] ?? 0) + childCpuMs() - c0;
+    }
+  return Object.fromEntries(
+    Object.entries(wall).map(([name, xs]) => {
+      xs.sort((a, b) => a - b);
+      return [name, { p50: xs[xs.length >> 1]!, min: xs[0]!, max: xs[xs.length - 1]!, cpu: cpu[name]! / runs }];
+    }),
+  );
+}
+
+// 6. `xk list` (the installed bin) on 20,000 guests against an empty host: cold runs, output to /dev/null.
 // Wall time and the child's CPU time (from /proc: steadier than wall time on a shared machine).
 {
-  const main = resolve(import.meta.dirname, '../dist/cli/main.js');
+  const main = BIN;
   if (existsSync(main)) {
     const dir = mkdtempSync(join(tmpdir(), 'xk-bench-big-'));
     const empty = join(dir, 'empty.db');
@@ -158,7 +185,7 @@ function timeList(main: string, state: string, runs = 9): { min: number; p50: nu
 
 // 7. The XenAPI service (bench/serve.ts, `npm run bench:serve`), in its own process so its servers and
 // load generator share nothing with the figures above; bounded at 5 minutes.
-{
+if (!cliOnly) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'serve.ts'), '--json'], { encoding: 'utf8', timeout: 300_000 });
   const last = r.status === 0 ? r.stdout.trim().split('\n').pop() : undefined;
   if (last) {

@@ -1,5 +1,8 @@
 import { errnoNumber, isErrnoName, type ErrnoName } from './xen/errno.js';
 
+/** Marks a XenkitError made by any copy of this module (see XenkitError[Symbol.hasInstance]). */
+const XENKIT_ERROR = Symbol.for('xenkit.XenkitError');
+
 /**
  * The project's one error type. `code` is stable (tests and scripts match on it);
  * `field`/`value` name the offending input; `hint` says what would be accepted;
@@ -15,6 +18,16 @@ export class XenkitError extends Error {
   /** Where the rule that refused the input comes from (Xen file and release). */
   readonly source?: string;
   readonly details?: Record<string, unknown>;
+
+  /**
+   * `e instanceof XenkitError` holds for an error made by another copy of this module too: the
+   * installed `xk` is one bundled file for its cold start (scripts/build-cli.mjs) that loads the
+   * other commands' modules beside it, each world with its own copy of this class.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== XenkitError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && (x as { [XENKIT_ERROR]?: unknown })[XENKIT_ERROR] === true;
+  }
 
   constructor(
     code: string,
@@ -39,6 +52,7 @@ export class XenkitError extends Error {
     this.errnoNumber = opts.errno ? errnoNumber(opts.errno) : undefined;
     this.source = opts.source;
     this.details = opts.details;
+    Object.defineProperty(this, XENKIT_ERROR, { value: true });
   }
 
   toJSON(): Record<string, unknown> {

@@ -158,18 +158,31 @@ export function listIn(db: Database, path: string): StoredList | undefined {
   if (hostText === undefined || meta.get('schema_version') === String(OLD_VERSION)) return undefined;
   if (Object.keys(checkedMeta(path, meta, hostText).faults).length) return undefined;
   const blobs: Uint8Array[] = [];
-  const names: (string | null)[] = [];
-  const byName = new Map<string, number>();
+  const perBlock: (string | null)[][] = [];
   for (const [block, blob, text] of db.prepare('SELECT block, domains, names FROM blocks ORDER BY block').raw().all() as [number, Buffer, string][]) {
-    const ns = checkBlock(path, block, blob, text);
+    perBlock.push(checkBlock(path, block, blob, text));
     blobs.push(blob);
-    for (let i = 0; i < ns.length; i++) {
-      const name = ns[i]!;
-      names.push(name);
-      if (name !== null) uniqueName(path, byName, name, blob[i * RECORD_BYTES]! | (blob[i * RECORD_BYTES + 1]! << 8));
-    }
   }
-  return { records: Buffer.concat(blobs), names };
+  const records = Buffer.concat(blobs);
+  const names = perBlock.flat();
+  checkUniqueNames(path, records, names);
+  return { records, names };
+}
+
+/**
+ * No two domains with one name (a corrupt file could give two the same): one Set of them all, built
+ * by the engine, not a lookup per name from here; only a file that fails is walked to name the pair.
+ */
+function checkUniqueNames(path: string, records: Uint8Array, names: (string | null)[]): void {
+  const set = new Set(names);
+  let nulls = 0;
+  for (let k = names.indexOf(null); k >= 0; k = names.indexOf(null, k + 1)) nulls++;
+  if (set.size - (nulls ? 1 : 0) === names.length - nulls) return;
+  const byName = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name !== null && name !== undefined) uniqueName(path, byName, name, records[i * RECORD_BYTES]! | (records[i * RECORD_BYTES + 1]! << 8));
+  }
 }
 
 /** A name held by one domain only (a corrupt file could give two the same). */

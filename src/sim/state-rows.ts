@@ -158,18 +158,61 @@ export function checkBlock(path: string, block: unknown, blob: unknown, namesTex
   if (!(blob instanceof Uint8Array) || blob.length % RECORD_BYTES !== 0) throw corrupt(path, `${where}.domains`, describeBlob(blob), `not a whole number of ${RECORD_BYTES}-byte domain records`);
   const n = blob.length / RECORD_BYTES;
   const names = blockNames(path, where, namesText, n);
-  const v = new DataView(blob.buffer, blob.byteOffset, blob.length);
   const lo = (block as number) * BLOCK_DOMAINS;
-  let prev = lo - 1;
-  for (let o = 0; o < blob.length; o += RECORD_BYTES) {
-    const domid = v.getUint16(o, true);
-    if (domid <= prev || domid >= lo + BLOCK_DOMAINS || domid >= DOMID_FIRST_RESERVED) throw corrupt(path, `${where}.domid`, domid, `not an id in ${lo}..${lo + BLOCK_DOMAINS - 1} after ${prev}`);
-    prev = domid;
-    // One test for the common case; the slow path says which field is wrong.
-    if (v.getUint8(o + 2) > 15 || v.getUint8(o + 4) > REASONS.length || v.getUint8(o + 5) | v.getUint16(o + 6, true) || !whole(v.getFloat64(o + 32, true)) || !whole(v.getFloat64(o + 40, true)) || !whole(v.getFloat64(o + 48, true)))
-      throw badRecord(path, domid, v, o);
-  }
+  const v = new DataView(blob.buffer, blob.byteOffset, blob.length);
+  const bad = LITTLE_ENDIAN && blob.byteOffset % 8 === 0 ? firstBadRecordLE(blob, lo) : firstBadRecord(v, lo);
+  if (bad >= 0) throw recordError(path, where, v, bad * RECORD_BYTES, lo);
   return names;
+}
+
+/** Typed arrays read the host's byte order; the records are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Every record field in range, in one test for the common case: the index of the first record that is not, or -1. */
+function firstBadRecord(v: DataView, lo: number): number {
+  let prev = lo - 1;
+  for (let i = 0, o = 0; o < v.byteLength; i++, o += RECORD_BYTES) {
+    const domid = v.getUint16(o, true);
+    if (domid <= prev || domid >= lo + BLOCK_DOMAINS || domid >= DOMID_FIRST_RESERVED) return i;
+    prev = domid;
+    if (v.getUint8(o + 2) > 15 || v.getUint8(o + 4) > REASONS.length || v.getUint8(o + 5) | v.getUint16(o + 6, true) || !whole(v.getFloat64(o + 32, true)) || !whole(v.getFloat64(o + 40, true)) || !whole(v.getFloat64(o + 48, true)))
+      return i;
+  }
+  return -1;
+}
+
+/**
+ * firstBadRecord() through typed arrays over the records (8-byte aligned, little-endian host): an
+ * element read instead of a DataView call, for a process that has just started (`xk list` checks
+ * 20,000 records before its JIT has warmed up).
+ */
+function firstBadRecordLE(b: Uint8Array, lo: number): number {
+  const n = b.length / RECORD_BYTES;
+  const u16 = new Uint16Array(b.buffer, b.byteOffset, b.length / 2);
+  const u32 = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+  const f64 = new Float64Array(b.buffer, b.byteOffset, b.length / 8);
+  const end = Math.min(lo + BLOCK_DOMAINS, DOMID_FIRST_RESERVED);
+  let prev = lo - 1;
+  for (let i = 0; i < n; i++) {
+    const domid = u16[i * 36]!;
+    if (domid <= prev || domid >= end) return i;
+    prev = domid;
+    // Bytes 4..7: the reason code, then three zero bytes.
+    const w = u32[i * 18 + 1]!;
+    const a = f64[i * 9 + 4]!;
+    const m = f64[i * 9 + 5]!;
+    const c = f64[i * 9 + 6]!;
+    if (b[i * RECORD_BYTES + 2]! > 15 || w > REASONS.length || !(a >= 0 && a <= MAX && Math.floor(a) === a) || !(m >= 0 && m <= MAX && Math.floor(m) === m) || !(c >= 0 && c <= MAX && Math.floor(c) === c)) return i;
+  }
+  return -1;
+}
+
+/** The error for the record at `o` that firstBadRecord() stopped at: which field, and its value. */
+function recordError(path: string, where: string, v: DataView, o: number, lo: number): XenkitError {
+  const domid = v.getUint16(o, true);
+  const prev = o === 0 ? lo - 1 : v.getUint16(o - RECORD_BYTES, true);
+  if (domid <= prev || domid >= lo + BLOCK_DOMAINS || domid >= DOMID_FIRST_RESERVED) return corrupt(path, `${where}.domid`, domid, `not an id in ${lo}..${lo + BLOCK_DOMAINS - 1} after ${prev}`);
+  return badRecord(path, domid, v, o);
 }
 
 /** A value the record cannot hold exactly is refused, never stored changed. */

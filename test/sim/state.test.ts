@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { XenkitError } from '../../src/errors.js';
 import { openSimState } from '../../src/sim/store.js';
+import { checkBlock } from '../../src/sim/state-rows.js';
 import { buildDomain } from '../../src/toolstack/lifecycle.js';
 import { checkedFullHost, DEFAULT_HOST, hostBySchema } from '../../src/xen/host.js';
 import { RELEASE_IDS } from '../../src/xen/releases.js';
@@ -277,4 +278,38 @@ test('the stored host\'s hand check accepts exactly what the schema accepts, and
     if (fast) assert.deepEqual(fast, slow, JSON.stringify(h));
   }
   for (const h of variants.slice(0, 2 + RELEASE_IDS.length)) assert.ok(checkedFullHost(h), `the hand check takes ${JSON.stringify(h)}`);
+});
+
+test('a block is checked alike whatever its alignment (typed arrays over an 8-byte-aligned block, a DataView otherwise): the same names, the same error', () => {
+  const db = new Database(withGuests(3), { readonly: true });
+  const [blob, text] = db.prepare('SELECT domains, names FROM blocks WHERE block = 0').raw().get() as [Buffer, string];
+  db.close();
+  /** The block's bytes at an offset of `shift` within a fresh buffer. */
+  const at = (b: Uint8Array, shift: number) => {
+    const out = new Uint8Array(new ArrayBuffer(b.length + 8), shift, b.length);
+    out.set(b);
+    return out;
+  };
+  const outcome = (b: Uint8Array) => {
+    try {
+      return checkBlock('f.db', 0, b, text);
+    } catch (e) {
+      assert.ok(e instanceof XenkitError, String(e));
+      return [e.code, e.field, e.value];
+    }
+  };
+  assert.deepEqual(outcome(at(blob, 0)), [null, 'g1', 'g2', 'g3']);
+  assert.deepEqual(outcome(at(blob, 1)), [null, 'g1', 'g2', 'g3']);
+  const changes: [string, (v: DataView) => void, unknown[]][] = [
+    ['a domid out of order', (v) => v.setUint16(2 * 72, 1, true), ['STATE_CORRUPT', 'blocks[0].domid', 1]],
+    ['a padding byte', (v) => v.setUint8(3 * 72 + 6, 1), ['STATE_CORRUPT', 'domains[3].padding', 1]],
+    ['a fractional max_pages', (v) => v.setFloat64(72 + 40, 0.5, true), ['STATE_CORRUPT', 'domains[1].max_pages', 0.5]],
+    ['an unsafe tot_pages', (v) => v.setFloat64(3 * 72 + 32, 2 ** 53, true), ['STATE_CORRUPT', 'domains[3].tot_pages', 2 ** 53]],
+  ];
+  for (const [what, change, want] of changes)
+    for (const shift of [0, 1]) {
+      const b = at(blob, shift);
+      change(new DataView(b.buffer, b.byteOffset, b.length));
+      assert.deepEqual(outcome(b), want, `${what}, at offset ${shift}`);
+    }
 });

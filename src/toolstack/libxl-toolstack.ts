@@ -6,7 +6,7 @@ import type { LibxlClient } from '../backend/libxl-client.js';
 import { verdictError } from '../xc/check.js';
 import { exists } from './hv-toolstack.js';
 import { previewOn } from './preview.js';
-import { handleShutdown } from './on-shutdown.js';
+import { handleShutdownAsync } from './on-shutdown.js';
 import { toLibxlJson } from './libxl/libxl-json.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
@@ -37,8 +37,8 @@ export class LibxlToolstack implements Toolstack {
     return { backend: this.hv.backend, where: `libxenctrl, Xen ${v.release}`, release: v.release, version: `${v.major}.${v.minor}${v.extra}`, host: this.hv.describeHost(), physinfo: p, total_memory_mib: pagesToMiB(p.total_pages), free_memory_mib: pagesToMiB(p.free_pages) };
   }
 
-  private records(infos: DomainInfo[]): DomainRecord[] {
-    const names = infos.length ? this.libxl.names(infos.map((i) => i.domid)) : new Map<number, string>();
+  private async records(infos: DomainInfo[]): Promise<DomainRecord[]> {
+    const names = infos.length ? await this.libxl.names(infos.map((i) => i.domid)) : new Map<number, string>();
     return infos.map((info) => ({ domid: info.domid, name: info.domid === 0 ? DOM0_NAME : (names.get(info.domid) ?? `(domain ${info.domid})`), info, spec: this.built.get(info.domid)?.spec }));
   }
 
@@ -55,7 +55,7 @@ export class LibxlToolstack implements Toolstack {
     if ('domid' in r) {
       const info = this.exists(r.domid);
       if (!info) throw noDomain(ref);
-      return this.records([info])[0]!;
+      return (await this.records([info]))[0]!;
     }
     const found = (await this.list()).find((d) => d.name === r.name);
     if (!found) throw noDomain(ref);
@@ -80,14 +80,14 @@ export class LibxlToolstack implements Toolstack {
     const lj = toLibxlJson(spec, opts.cfg);
     const json = lj.json as Record<string, unknown>;
     validateLibxlJson(json);
-    const domid = this.libxl.createNew(json, !!opts.paused);
+    const domid = await this.libxl.createNew(json, !!opts.paused);
     this.built.set(domid, { spec, json });
     return { domid, name: spec.name, xen: p.xen, paused: !!opts.paused, defaults: p.defaults, builder: 'libxl', warnings: [...warnings, ...lj.warnings] };
   }
 
   async destroy(ref: string | number): Promise<DomainRecord> {
     const d = await this.get(ref);
-    this.libxl.destroy(d.domid);
+    await this.libxl.destroy(d.domid);
     this.built.delete(d.domid);
     return d;
   }
@@ -97,8 +97,8 @@ export class LibxlToolstack implements Toolstack {
     if (reason !== 'poweroff' && reason !== 'reboot')
       throw new XenkitError('NOT_ON_BACKEND', `--reason ${reason}: on real Xen a guest is asked to power off or reboot (libxl); it chooses crash or watchdog itself`, { field: '--reason', value: reason, hint: 'poweroff or reboot' });
     const d = await this.get(ref);
-    if (reason === 'reboot') this.libxl.reboot(d.domid);
-    else this.libxl.shutdown(d.domid);
+    if (reason === 'reboot') await this.libxl.reboot(d.domid);
+    else await this.libxl.shutdown(d.domid);
     return { domid: d.domid, name: d.name, reason, action: 'asked' };
   }
 
@@ -131,10 +131,10 @@ export class LibxlToolstack implements Toolstack {
           const info = this.exists(domid);
           if (!b || !info?.shutdown) return undefined;
           this.built.delete(domid);
-          return handleShutdown(b.spec, domid, info.shutdown_reason ?? 'poweroff', {
+          return handleShutdownAsync(b.spec, domid, info.shutdown_reason ?? 'poweroff', {
             destroy: (id) => this.libxl.destroy(id),
-            rebuild: () => {
-              const id = this.libxl.createNew(b.json, false);
+            rebuild: async () => {
+              const id = await this.libxl.createNew(b.json, false);
               this.built.set(id, b);
               return id;
             },

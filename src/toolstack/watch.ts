@@ -9,7 +9,7 @@ export interface WatchTarget {
   /** After the domain vanished: the domain that took its place (restarted elsewhere), if any. */
   successor(domid: number): number | undefined;
   /** The domain is shut down: apply its on_* action; undefined if someone else already did. */
-  handle(domid: number, restartAllowed: boolean): DeathEvent | undefined;
+  handle(domid: number, restartAllowed: boolean): DeathEvent | undefined | Promise<DeathEvent | undefined>;
   /** Wake the loop early on a domain event, where the backend has them; returns unsubscribe. */
   subscribe?(wake: () => void): () => void;
 }
@@ -42,7 +42,7 @@ export async function watchDomain(target: WatchTarget, domid: number, onEvent: (
         continue;
       }
       if (info.shutdown) {
-        const ev = target.handle(domid, restarts < maxRestarts);
+        const ev = await target.handle(domid, restarts < maxRestarts);
         if (ev) {
           onEvent(ev);
           if (ev.newDomid === undefined) return domid;

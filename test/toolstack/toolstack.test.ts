@@ -6,7 +6,7 @@ import { SimXen } from '../../src/sim/sim.js';
 import { replayLine } from '../../src/replay/replay.js';
 import { toolstackOver } from '../../src/toolstack/open.js';
 import { loadSpec } from '../../src/toolstack/load.js';
-import { handleShutdown } from '../../src/toolstack/on-shutdown.js';
+import { handleShutdown, handleShutdownAsync } from '../../src/toolstack/on-shutdown.js';
 import { parseDomainRef } from '../../src/toolstack/toolstack.js';
 import type { DeathEvent } from '../../src/toolstack/toolstack.js';
 import type { Hypervisor } from '../../src/hv/hypervisor.js';
@@ -97,6 +97,18 @@ test('one on_* handler: preserve, destroy, restart, rename-restart, suspend', ()
   assert.equal(handleShutdown(s, 3, 'reboot', ops).newDomid, 9);
   assert.equal(handleShutdown(s, 4, 'crash', ops).preservedAs?.startsWith('web-pv-'), true);
   assert.deepEqual(log, ['destroy 3', 'rebuild', 'preserve 4 web-pv-STAMP', 'rebuild']);
+});
+
+test('the same handler through an asynchronous builder (libxl): the same events, the steps awaited in order', async () => {
+  const s = { ...spec('pv.cfg'), onPoweroff: 'preserve', onCrash: 'rename-restart', onWatchdog: 'restart' } as ReturnType<typeof spec>;
+  const log: string[] = [];
+  const later = <T,>(v: T, what: string) => new Promise<T>((r) => setTimeout(() => (log.push(what), r(v)), 5));
+  const ops = { destroy: (d: number) => later(undefined, `destroy ${d}`), rebuild: () => later(9, 'rebuild'), preserve: (d: number, n: string) => later(undefined, `preserve ${d} ${n.replace(/\d{8}T\d{4}Z/, 'STAMP')}`) };
+  assert.equal((await handleShutdownAsync(s, 3, 'poweroff', ops)).action, 'preserve');
+  assert.equal((await handleShutdownAsync(s, 3, 'reboot', ops)).newDomid, 9);
+  assert.equal((await handleShutdownAsync(s, 4, 'crash', ops)).preservedAs?.startsWith('web-pv-'), true);
+  assert.deepEqual(await handleShutdownAsync(s, 5, 'watchdog', ops, false), { domid: 5, name: 'web-pv', reason: 'watchdog', action: 'destroy', limit: true });
+  assert.deepEqual(log, ['destroy 3', 'rebuild', 'preserve 4 web-pv-STAMP', 'rebuild', 'destroy 5']);
 });
 
 test('an operation a backend lacks is one clear error naming the backend', () => {

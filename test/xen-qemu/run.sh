@@ -106,6 +106,10 @@ PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
 [ $RELEASE = 4.17 ] && PKGS+=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils)
 # XK_HVM=1 (4.17): the qemu-xen device model for the HVM guest (Debian 12's, with SeaBIOS).
 [ $RELEASE = 4.17 ] && [ "${XK_HVM:-}" = 1 ] && PKGS+=(qemu-system-xen)
+# Logs of this checkout (git-ignored results/), not a shared /tmp path: two checkouts (a CI clone and
+# a worktree) running the test at once would write the same /tmp file.
+LOGDIR=$HERE/results
+mkdir -p "$LOGDIR"
 missing=()
 for p in "${PKGS[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = 'install ok installed' ] || missing+=("$p")
@@ -116,9 +120,9 @@ if ((${#missing[@]})); then
   [ "$(id -u)" = 0 ] || skip "missing ${missing[*]}; run as root (or apt-get install them) to install them"
   say "installing ${missing[*]} (apt-get) ..."
   export DEBIAN_FRONTEND=noninteractive
-  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${PKGS[@]}"; } > /tmp/xen-qemu-apt.log 2>&1; then
-    tail -n 20 /tmp/xen-qemu-apt.log
-    skip "could not install ${missing[*]} (log: /tmp/xen-qemu-apt.log)"
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${PKGS[@]}"; } > "$LOGDIR/apt.log" 2>&1; then
+    tail -n 20 "$LOGDIR/apt.log"
+    skip "could not install ${missing[*]} (log: $LOGDIR/apt.log)"
   fi
 fi
 QEMU=$(command -v qemu-system-x86_64 || true)
@@ -148,12 +152,12 @@ say "xen $XEN_GZ, kernel $KVER, qemu $($QEMU --version | awk 'NR == 1 { print $4
 if [ "${XK_NO_BUILD:-}" != 1 ]; then
   built=0
   for try in 1 2 3 4 5; do
-    if (cd "$ROOT" && npm run -s build) > /tmp/xen-qemu-build.log 2>&1; then built=1; break; fi
+    if (cd "$ROOT" && npm run -s build) > "$LOGDIR/build.log" 2>&1; then built=1; break; fi
     say "npm run build failed (try $try/5; other edits may be in progress), retrying in 20 s ..."
-    sed -n 1,10p /tmp/xen-qemu-build.log
+    sed -n 1,10p "$LOGDIR/build.log"
     sleep 20
   done
-  [ $built = 1 ] || die "npm run build keeps failing (log: /tmp/xen-qemu-build.log); set XK_NO_BUILD=1 to use the existing dist/"
+  [ $built = 1 ] || die "npm run build keeps failing (log: $LOGDIR/build.log); set XK_NO_BUILD=1 to use the existing dist/"
 fi
 [ -f "$ROOT/dist/cli/main.js" ] || die "$ROOT/dist/cli/main.js is missing (npm run build)"
 node "$HERE/gen-matrix.mjs" --check || die "matrix-$RELEASE.jsonl is stale"

@@ -34,6 +34,11 @@
 #                    and prints XKPAGES: lines naming each changed file
 #   XK_GUEST_ONLY="hvm ..."  (debugging) create only these guests (guests/NAME.cfg)
 #   XK_GUEST_TIMEOUT  seconds each guest run may take in dom0 (default 120; busybox timeout)
+#   XK_GUEST_DMESG=1  (debugging) each guest prints its kernel log (dmesg, with the kernel's
+#                    timestamps) on hvc0 after XK-GUEST-BYE: the console log then has the boot's timeline
+#   XK_GUEST_EXTRA="..."  (debugging) appended to each guest's extra= (its kernel's command line),
+#                    e.g. "earlyprintk=xen keep_bootcon loglevel=7": the kernel's log on port 0xe9, in
+#                    Xen's console with guest_loglvl=all (XK_XEN_ARGS; console_timestamps=boot dates it)
 #   XK_GUEST_ENV="K=V ..."  (debugging) xk's environment in the guest runs, e.g. glibc malloc checks
 #   XK_QEMU_ACCEL    QEMU's -accel (default tcg,thread=multi; debugging: tcg,thread=single)
 #   XK_QEMU_CPU      QEMU's -cpu (default max,-smap,-smep,-rdtscp)
@@ -366,6 +371,7 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   cp "$BUSYBOX" "$GI/bin/busybox"
   ln -s busybox "$GI/bin/sh"
   install -m 0755 "$HERE/guests/guest-init.sh" "$GI/init"
+  [ "${XK_GUEST_DMESG:-}" = 1 ] && : > "$GI/dmesg"
   (cd "$GI" && find . | cpio -o -H newc --quiet) > "$G/initrd.cpio"
   # Real xl on the project's own configs: `xl info` (the version), then `xl create -n` (dry run) on
   # examples/*.cfg and guests/*.cfg (compare.mjs records each and compares it with xenkit's JSON).
@@ -402,6 +408,8 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   # XK_GUEST_ROUNDS=N (default 1): each guest N times, one after the other (guest-pv, guest-pv@2, ...).
   ROUNDS=${XK_GUEST_ROUNDS:-1}
   for cfg in "$HERE"/guests/*.cfg; do cp "$cfg" "$G/"; done
+  # (debugging) XK_GUEST_EXTRA: more words for every guest kernel's command line (extra=)
+  [ -n "${XK_GUEST_EXTRA:-}" ] && sed -i "s|^\(extra *= *\"[^\"]*\)\"|\1 ${XK_GUEST_EXTRA}\"|" "$G"/*.cfg
   for ((r = 1; r <= ROUNDS; r++)); do
     for cfg in "${GCFGS[@]}"; do
       b=$(basename "$cfg" .cfg)

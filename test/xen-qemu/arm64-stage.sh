@@ -34,6 +34,10 @@ cannot() { say "cannot stage Debian's arm64 Xen $REL: $*"; exit 77; }
 command -v apt-get > /dev/null || cannot "no apt-get"
 command -v dpkg-deb > /dev/null || cannot "no dpkg-deb"
 mkdir -p "$C/apt/lists/partial" "$C/apt/cache/archives/partial" "$C/debs"
+# One user of the cache at a time (a CI clone and a worktree may run the test at once: apt's lists
+# and stage_root's rm + mv of root/ must not interleave); the lock goes with this process.
+exec 9> "$C/.lock"
+flock -w 900 9 || cannot "the cache $C stayed locked by another run for 900 s"
 printf '%s\n' "deb [arch=arm64] http://deb.debian.org/debian $SUITE main" \
   "deb [arch=arm64] http://security.debian.org/debian-security $SUITE-security main" > "$C/apt/sources.list"
 APT=(-q -o APT::Architecture=arm64 -o APT::Architectures=arm64 -o "Dir::Etc::SourceList=$C/apt/sources.list"

@@ -157,7 +157,10 @@ while read -r name file; do
       # A real guest through libxl, watched until its on_poweroff applies; each stdout line stamped
       # with dom0's uptime. busybox timeout bounds a guest that never powers off.
       up > "/tmp/out/$name.t0"
-      { env $XKENV timeout "$GTIMEOUT" node dist/cli/main.js --debug --backend xen create "$file" --watch < /dev/null 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
+      # (a guest's own bound, guests/NAME.timeout, overrides it: the HVM guest's, run.sh's XK_HVM_TIMEOUT)
+      gt=$GTIMEOUT
+      [ -f "${file%.cfg}.timeout" ] && gt=$(cat "${file%.cfg}.timeout")
+      { env $XKENV timeout "$gt" node dist/cli/main.js --debug --backend xen create "$file" --watch < /dev/null 2> "/tmp/out/$name.err"; echo $? > "/tmp/out/$name.rc"; } |
         while IFS= read -r l; do echo "$(up) $l"; done > "/tmp/out/$name.stamped"
       up > "/tmp/out/$name.t1"
       cut -d' ' -f2- "/tmp/out/$name.stamped" > "/tmp/out/$name.out"

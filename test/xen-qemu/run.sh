@@ -18,7 +18,7 @@
 # XENKIT_ALLOW_NO_REAL_XEN=1 is set; either way the last line says why it did not run.
 # Environment:
 #   XK_QEMU_TIMEOUT  seconds before QEMU is killed (default 300; the guests boot gets at least
-#                    120 s + (XK_GUEST_TIMEOUT + 5 s) per guest run + 3 s per xl create -n)
+#                    120 s + (XK_GUEST_TIMEOUT, the HVM guest XK_HVM_TIMEOUT, + 5 s) per guest run + 3 s per xl create -n)
 #   XK_KEEP=1        keep the work directory (initramfs, serial log) and print its path
 #   XK_NO_INSTALL=1  do not apt-get install anything: skip if something is missing
 #   XK_NO_BUILD=1    use the existing dist/ (do not run npm run build)
@@ -34,6 +34,11 @@
 #                    and prints XKPAGES: lines naming each changed file
 #   XK_GUEST_ONLY="hvm ..."  (debugging) create only these guests (guests/NAME.cfg)
 #   XK_GUEST_TIMEOUT  seconds each guest run may take in dom0 (default 120; busybox timeout)
+#   XK_GUEST_DMESG=1  (debugging) each guest prints its kernel log (dmesg, with the kernel's
+#                    timestamps) on hvc0 after XK-GUEST-BYE: the console log then has the boot's timeline
+#   XK_GUEST_EXTRA="..."  (debugging) appended to each guest's extra= (its kernel's command line),
+#                    e.g. "earlyprintk=xen keep_bootcon loglevel=7": the kernel's log on port 0xe9, in
+#                    Xen's console with guest_loglvl=all (XK_XEN_ARGS; console_timestamps=boot dates it)
 #   XK_GUEST_ENV="K=V ..."  (debugging) xk's environment in the guest runs, e.g. glibc malloc checks
 #   XK_QEMU_ACCEL    QEMU's -accel (default tcg,thread=multi; debugging: tcg,thread=single)
 #   XK_QEMU_CPU      QEMU's -cpu (default max,-smap,-smep,-rdtscp)
@@ -45,6 +50,8 @@
 #                    the guests only)
 #   XK_HVM=1         (4.17) also create the HVM guest guests/hvm.cfg: qemu-xen (qemu-system-xen) in
 #                    dom0, SeaBIOS, direct kernel boot; its serial console goes to a file in dom0
+#   XK_HVM_TIMEOUT   seconds the HVM guest's run may take in dom0 (default 900; XK_GUEST_TIMEOUT is
+#                    the others')
 #   XK_GUEST_KERNEL=bzimage  give the guests Debian's vmlinuz (xz bzImage: libxc decompresses it in
 #                    dom0, ~3 s per guest under TCG) instead of the ELF vmlinux run.sh extracts from it
 set -euo pipefail
@@ -106,6 +113,10 @@ PKGS=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
 [ $RELEASE = 4.17 ] && PKGS+=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils)
 # XK_HVM=1 (4.17): the qemu-xen device model for the HVM guest (Debian 12's, with SeaBIOS).
 [ $RELEASE = 4.17 ] && [ "${XK_HVM:-}" = 1 ] && PKGS+=(qemu-system-xen)
+# Logs of this checkout (git-ignored results/), not a shared /tmp path: two checkouts (a CI clone and
+# a worktree) running the test at once would write the same /tmp file.
+LOGDIR=$HERE/results
+mkdir -p "$LOGDIR"
 missing=()
 for p in "${PKGS[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = 'install ok installed' ] || missing+=("$p")
@@ -116,9 +127,9 @@ if ((${#missing[@]})); then
   [ "$(id -u)" = 0 ] || skip "missing ${missing[*]}; run as root (or apt-get install them) to install them"
   say "installing ${missing[*]} (apt-get) ..."
   export DEBIAN_FRONTEND=noninteractive
-  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${PKGS[@]}"; } > /tmp/xen-qemu-apt.log 2>&1; then
-    tail -n 20 /tmp/xen-qemu-apt.log
-    skip "could not install ${missing[*]} (log: /tmp/xen-qemu-apt.log)"
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${PKGS[@]}"; } > "$LOGDIR/apt.log" 2>&1; then
+    tail -n 20 "$LOGDIR/apt.log"
+    skip "could not install ${missing[*]} (log: $LOGDIR/apt.log)"
   fi
 fi
 QEMU=$(command -v qemu-system-x86_64 || true)
@@ -148,12 +159,12 @@ say "xen $XEN_GZ, kernel $KVER, qemu $($QEMU --version | awk 'NR == 1 { print $4
 if [ "${XK_NO_BUILD:-}" != 1 ]; then
   built=0
   for try in 1 2 3 4 5; do
-    if (cd "$ROOT" && npm run -s build) > /tmp/xen-qemu-build.log 2>&1; then built=1; break; fi
+    if (cd "$ROOT" && npm run -s build) > "$LOGDIR/build.log" 2>&1; then built=1; break; fi
     say "npm run build failed (try $try/5; other edits may be in progress), retrying in 20 s ..."
-    sed -n 1,10p /tmp/xen-qemu-build.log
+    sed -n 1,10p "$LOGDIR/build.log"
     sleep 20
   done
-  [ $built = 1 ] || die "npm run build keeps failing (log: /tmp/xen-qemu-build.log); set XK_NO_BUILD=1 to use the existing dist/"
+  [ $built = 1 ] || die "npm run build keeps failing (log: $LOGDIR/build.log); set XK_NO_BUILD=1 to use the existing dist/"
 fi
 [ -f "$ROOT/dist/cli/main.js" ] || die "$ROOT/dist/cli/main.js is missing (npm run build)"
 node "$HERE/gen-matrix.mjs" --check || die "matrix-$RELEASE.jsonl is stale"
@@ -362,6 +373,7 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   cp "$BUSYBOX" "$GI/bin/busybox"
   ln -s busybox "$GI/bin/sh"
   install -m 0755 "$HERE/guests/guest-init.sh" "$GI/init"
+  [ "${XK_GUEST_DMESG:-}" = 1 ] && : > "$GI/dmesg"
   (cd "$GI" && find . | cpio -o -H newc --quiet) > "$G/initrd.cpio"
   # Real xl on the project's own configs: `xl info` (the version), then `xl create -n` (dry run) on
   # examples/*.cfg and guests/*.cfg (compare.mjs records each and compares it with xenkit's JSON).
@@ -398,6 +410,8 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   # XK_GUEST_ROUNDS=N (default 1): each guest N times, one after the other (guest-pv, guest-pv@2, ...).
   ROUNDS=${XK_GUEST_ROUNDS:-1}
   for cfg in "$HERE"/guests/*.cfg; do cp "$cfg" "$G/"; done
+  # (debugging) XK_GUEST_EXTRA: more words for every guest kernel's command line (extra=)
+  [ -n "${XK_GUEST_EXTRA:-}" ] && sed -i "s|^\(extra *= *\"[^\"]*\)\"|\1 ${XK_GUEST_EXTRA}\"|" "$G"/*.cfg
   for ((r = 1; r <= ROUNDS; r++)); do
     for cfg in "${GCFGS[@]}"; do
       b=$(basename "$cfg" .cfg)
@@ -410,6 +424,9 @@ if [ "${XK_NO_GUESTS:-}" != 1 ]; then
   # Debugging: XK_GUEST_ENV="K=V ..." is xk's environment in the guest runs (e.g. glibc's malloc
   # checks: LD_PRELOAD=/lib/x86_64-linux-gnu/libc_malloc_debug.so.0 GLIBC_TUNABLES=glibc.malloc.check=3:glibc.malloc.perturb=165).
   echo "${XK_GUEST_TIMEOUT:-120}" > "$L/xenkit/guest.timeout"
+  # The HVM guest's own bound (init.sh reads guests/hvm.timeout): measured 2026-12-02, xk ran 512 s
+  # for it at load 6-10 on the 2 cores (README, "The HVM guest").
+  echo "${XK_HVM_TIMEOUT:-900}" > "$G/hvm.timeout"
   [ "${XK_CHECK_PAGES:-}" = 1 ] && : > "$L/xenkit/check-pages"
   if [ -n "${XK_GUEST_ENV:-}" ]; then
     printf '%s\n' "$XK_GUEST_ENV" > "$L/xenkit/guest.env"
@@ -486,7 +503,10 @@ if ((${#GUESTS[@]} + ${#XLCN[@]})); then
   # Each guest run is bounded by a timeout in dom0 (XK_GUEST_TIMEOUT, 120 s), 120 s for dom0's boot and
   # setup (under load dom0 reached /init only after 50-60 s), and each xl create -n takes about a
   # second under TCG (3 s allowed: a loaded host took 2.1 s each): give the boot room for them all.
-  gt=$((120 + (${XK_GUEST_TIMEOUT:-120} + 5) * ${#GUESTS[@]} + 3 * ${#XLCN[@]}))
+  gt=$((120 + 3 * ${#XLCN[@]}))
+  for g in "${GUESTS[@]}"; do
+    case "$g" in guest-hvm | guest-hvm@*) gt=$((gt + ${XK_HVM_TIMEOUT:-900} + 5)) ;; *) gt=$((gt + ${XK_GUEST_TIMEOUT:-120} + 5)) ;; esac
+  done
   ((gt < TIMEOUT)) && gt=$TIMEOUT
   GBOOT=(xlinfo "${GUESTS[@]}")
   ((${#XLCN[@]})) && GBOOT=(xlinfo xlcreaten-all "${GUESTS[@]}") # all of them: init.sh (the kernel command line is short)

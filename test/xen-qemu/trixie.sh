@@ -28,6 +28,10 @@ cannot() { say "cannot stage trixie's Xen 4.20: $*"; exit 77; }
 command -v apt-get >/dev/null || cannot "no apt-get"
 command -v dpkg-deb >/dev/null || cannot "no dpkg-deb"
 mkdir -p "$C/apt/lists/partial" "$C/apt/cache/archives/partial" "$C/debs"
+# One user of the cache at a time (a CI clone and a worktree may run the test at once: apt's lists
+# and stage_root's rm + mv of root/ must not interleave); the lock goes with this process.
+exec 9> "$C/.lock"
+flock -w 900 9 || cannot "the cache $C stayed locked by another run for 900 s"
 # deb.debian.org's trixie main; trixie-security too (apt uses it when it answers; the versions of
 # main are the fallback).
 cat > "$C/apt/sources.list" <<'EOF'

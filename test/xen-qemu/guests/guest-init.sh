@@ -12,5 +12,11 @@ echo "XK-GUEST-HELLO $g type=$t kernel=$(/bin/busybox uname -r) vcpus=$(/bin/bus
 # Give xenconsoled a moment to read the ring before the domain goes away.
 /bin/busybox sleep 1
 echo "XK-GUEST-BYE $g"
+# (debugging, run.sh's XK_GUEST_DMESG=1) the kernel's own log with its timestamps, on hvc0: the PV
+# console, read from its ring by xenconsoled (no emulated UART per character, as ttyS0 would be)
+if [ -e /dmesg ]; then
+  /bin/busybox mount -t devtmpfs devtmpfs /dev 2> /dev/null
+  [ -e /dev/hvc0 ] && /bin/busybox dmesg > /dev/hvc0 && /bin/busybox sleep 1
+fi
 /bin/busybox poweroff -f
 /bin/busybox sleep 10

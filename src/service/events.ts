@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ApiFailure } from './failure.js';
 import type { EventRow, Store } from './store.js';
 
@@ -22,8 +23,15 @@ function toApi(e: EventRow): ApiEvent {
   return { id: String(e.id), timestamp: xapiTime(e.ts), class: e.cls, operation: e.op, ref: e.ref, obj_uuid: String(e.snapshot?.uuid ?? ''), ...(e.snapshot ? { snapshot: e.snapshot } : {}) };
 }
 
-/** Token format: the id of the last event seen, zero-padded (opaque to clients, ordered for us). */
-const token = (id: number) => String(id).padStart(16, '0');
+/**
+ * Token format: the id of the last event seen, zero-padded, then this event log's identity
+ * (opaque to clients, ordered for us). Each store keeps its own log: in a pool every member has
+ * one, so a client that follows a new coordinator brings a token of another log; its number means
+ * nothing here (events would be skipped, or replayed), and it answers EVENTS_LOST, on which XAPI
+ * clients fetch everything again (the xen-api client's _watchEvents does). A token without the
+ * identity (the bare number) is read as this log's.
+ */
+const LOG_ID_KEY = 'event_log_id';
 
 /**
  * The event log: every change is a row in the store (durable, ordered); waiters of event.from and
@@ -33,7 +41,18 @@ export class Events {
   private waiters = new Set<() => void>();
   /** event.register's classes per session (the legacy API). */
   private registered = new Map<string, { classes: Set<string>; last: number }>();
-  constructor(private readonly store: Store) {}
+  /** This event log's identity: made once per store, kept in its meta table. */
+  readonly logId: string;
+  constructor(private readonly store: Store) {
+    let id = store.meta(LOG_ID_KEY);
+    if (!id) store.setMeta(LOG_ID_KEY, (id = randomBytes(8).toString('hex')));
+    this.logId = id;
+  }
+
+  /** The token for "after event `id`" of this log. */
+  token(id: number): string {
+    return `${String(id).padStart(16, '0')},${this.logId}`;
+  }
 
   emit(cls: string, ref: string, op: EventRow['op'], snapshot: Record<string, unknown> | null): number {
     const id = this.store.addEvent(cls.toLowerCase(), ref, op, snapshot);
@@ -47,13 +66,15 @@ export class Events {
     return this.store.lastEventId();
   }
   currentToken(): string {
-    return token(this.currentId());
+    return this.token(this.currentId());
   }
 
   private parseToken(t: string): number {
     if (t === '') return -1;
     if (!/^\d{1,20}(,.*)?$/.test(t)) throw new ApiFailure('EVENT_FROM_TOKEN_PARSE_FAILURE', [t]);
-    const n = Number(t.split(',')[0]);
+    const [num, log] = t.split(',', 2);
+    if (log !== undefined && log !== this.logId) throw new ApiFailure('EVENTS_LOST', []);
+    const n = Number(num);
     if (n + 1 < this.store.firstEventId() - 1 && n < this.currentId()) throw new ApiFailure('EVENTS_LOST', []);
     return n;
   }
@@ -84,7 +105,7 @@ export class Events {
     const wantList = [...want];
     if (tok === '') {
       const cur = this.currentId();
-      return { events: await snapshotAll(wantList), valid_ref_counts: await counts(wantList), token: token(cur) };
+      return { events: await snapshotAll(wantList), valid_ref_counts: await counts(wantList), token: this.token(cur) };
     }
     let after = this.parseToken(tok);
     const deadline = Date.now() + Math.min(Math.max(0, timeoutS), MAX_TIMEOUT_S) * 1000;
@@ -93,7 +114,7 @@ export class Events {
       const hits = rows.filter(match);
       if (rows.length) after = rows[rows.length - 1]!.id;
       const left = deadline - Date.now();
-      if (hits.length || left <= 0 || signal?.aborted) return { events: hits.map(toApi), valid_ref_counts: await counts(wantList), token: token(after) };
+      if (hits.length || left <= 0 || signal?.aborted) return { events: hits.map(toApi), valid_ref_counts: await counts(wantList), token: this.token(after) };
       await this.wait(left, signal);
     }
   }

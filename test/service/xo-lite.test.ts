@@ -54,6 +54,29 @@ test('XO Lite: login, get_all_records of its classes, event.inject, event.from h
   }
 });
 
+test("event.from: a token of another event log (a pool member's, after following a new coordinator) answers EVENTS_LOST, not a silent gap", { timeout: 30000 }, async () => {
+  // Before: tokens were the bare event id, so member B read member A's "after event 40" as its own
+  // event 40 and skipped (or replayed) events; XAPI clients refetch on EVENTS_LOST.
+  const a = await startService({ examples: false });
+  const b = await startService({ examples: false });
+  try {
+    const login = async (s: typeof a) => (await rpc(s.url, 'session.login_with_password', ['root', PASSWORD])).body.result as string;
+    const [sa, sb] = [await login(a), await login(b)];
+    const first = (await rpc(a.url, 'event.from', [sa, ['vm'], '', 0])).body.result as { token: string };
+    assert.match(first.token, /^\d{16},[0-9a-f]{16}$/);
+    const again = await rpc(a.url, 'event.from', [sa, ['vm'], first.token, 0.1]);
+    assert.equal(again.body.error, undefined, 'its own log reads its token');
+    assert.equal((await rpc(b.url, 'event.from', [sb, ['vm'], first.token, 0.1])).body.error!.message, 'EVENTS_LOST');
+    const bare = await rpc(b.url, 'event.from', [sb, ['vm'], first.token.split(',')[0], 0.1]);
+    assert.equal(bare.body.error, undefined, 'a bare number is read as this log\'s');
+    const injected = (await rpc(a.url, 'event.inject', [sa, 'pool', ((await rpc(a.url, 'pool.get_all', [sa])).body.result as string[])[0]])).body.result as string;
+    assert.equal(injected.split(',')[1], first.token.split(',')[1], 'event.inject answers a token of the same log');
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 test('event.from: a token too old answers EVENTS_LOST; a bad token is a parse failure', { timeout: 30000 }, async () => {
   const s = await startService({ examples: false });
   try {

@@ -25,8 +25,7 @@ export function eventClass(svc: Service, classes: () => Map<string, ClassImpl>):
         const impl = classes().get(cls) ?? [...classes().values()].find((c) => c.cls.toLowerCase() === cls.toLowerCase());
         const rec = impl && (impl.record ? await impl.record(ctx, ref) : (await impl.records(ctx)).get(ref));
         if (!impl || !rec) throw new ApiFailure('HANDLE_INVALID', [cls, ref]);
-        const id = svc.events.emit(impl.cls, ref, 'mod', rec);
-        return String(id).padStart(16, '0');
+        return svc.events.token(svc.events.emit(impl.cls, ref, 'mod', rec));
       },
       get_current_id: () => svc.events.currentId(),
       register: (ctx: Ctx, cls: string[]) => (svc.events.register(ctx.session!.ref, cls), ''),

@@ -39,7 +39,7 @@ export class PoolProcs {
   /** Member i's TLS certificate and key files (then it serves https). */
   tls?: (i: number) => { cert: string; key: string };
 
-  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[]; tls?: (i: number) => { cert: string; key: string } } = {}): Promise<PoolProcs> {
+  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[]; tls?: (i: number) => { cert: string; key: string }; together?: boolean } = {}): Promise<PoolProcs> {
     const port = await freePort('127.0.0.1');
     const p = new PoolProcs(etcd, port, join(etcd.root, 'hosts'), opts.ttl ?? 2);
     if (opts.cmd) p.cmd = opts.cmd;
@@ -51,10 +51,14 @@ export class PoolProcs {
       p.members.push({ i, address: `127.0.0.${i + 1}`, url: `${opts.tls ? 'https' : 'http'}://127.0.0.${i + 1}:${port}`, state, release, log: [] });
     });
     try {
-      // The first member creates the pool and is elected; the others join it together.
-      await p.startMember(0);
-      await p.waitCoordinator(10000);
-      await Promise.all(p.members.slice(1).map((m) => p.startMember(m.i)));
+      // The first member creates the pool and is elected; the others join it together. `together`:
+      // all at once, as the README's guide starts them (every member campaigns in an empty election).
+      if (opts.together) await Promise.all(p.members.map((m) => p.startMember(m.i)));
+      else {
+        await p.startMember(0);
+        await p.waitCoordinator(10000);
+        await Promise.all(p.members.slice(1).map((m) => p.startMember(m.i)));
+      }
     } catch (e) {
       p.stop();
       throw e;

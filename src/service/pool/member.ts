@@ -1,4 +1,4 @@
-import type { Campaign, ElectionObserver, Lease } from 'etcd3';
+import type { Campaign, Lease } from 'etcd3';
 import { ApiFailure } from '../failure.js';
 import type { Service } from '../service.js';
 import { PoolState, type Json } from './state.js';
@@ -25,6 +25,10 @@ export interface HostRec extends Json {
   /** Its TLS certificate (PEM), when it serves https. */
   cert?: string;
 }
+
+/** Where etcd3's election recipe keeps the campaign keys of the coordinator election, under the pool's prefix. */
+const ELECTION_NAME = 'coordinator';
+const ELECTION_DIR = `election/${ELECTION_NAME}/`;
 
 /**
  * This host as a pool member: its record, a lease-bound `live/<uuid>` key (host_metrics.live follows
@@ -54,7 +58,7 @@ export class PoolMember {
   private lastAnswer = Date.now();
   private failing = false;
   private campaign?: Campaign;
-  private observer?: ElectionObserver;
+  private leaderReads = 0;
   private closed = false;
   private changeHooks: (() => void)[] = [];
 
@@ -82,10 +86,28 @@ export class PoolMember {
     mirrorAuth(this);
     await this.state.update(`host/${this.uuid}`, (cur) => ({ ...record, enabled: cur?.enabled ?? true }));
     await this.goLive();
-    this.observer = await this.state.client.namespace(this.state.prefix).election('coordinator', this.ttl).observe();
-    this.observer.on('change', (v) => this.setLeader(v));
-    this.setLeader(this.observer.leader());
+    this.state.onChange((c) => c.key.startsWith(ELECTION_DIR) && void this.readLeader());
+    await this.readLeader();
     this.run();
+  }
+
+  /**
+   * The coordinator: of the campaign keys, the one created first (etcd's election recipe, Leader()
+   * in client/v3/concurrency/election.go), read again after every change under the election prefix
+   * (this member's one watch brings them; a later read wins over an earlier one still in flight).
+   * Not etcd3's ElectionObserver: after an empty election, 1.1.2's takes the *last* put of the first
+   * watch batch as the leader, so with members campaigning at once one of them named itself the
+   * coordinator while another was (HOST_IS_SLAVE pointing at itself; seen running the README's
+   * three-host guide). etcd away: the re-read after it returns brings the leader again.
+   */
+  private async readLeader(): Promise<void> {
+    const n = ++this.leaderReads;
+    try {
+      const r = await this.state.client.getAll().prefix(this.state.prefix + ELECTION_DIR).sort('Create', 'Ascend').limit(1).exec();
+      if (n === this.leaderReads) this.setLeader(r.kvs[0]?.value.toString());
+    } catch {
+      // the next change, or the watch's re-read after an outage, reads it again
+    }
   }
 
   private setLeader(v: string | undefined): void {
@@ -143,7 +165,7 @@ export class PoolMember {
   /** Campaign until closed: elected, or after a failed campaign, again (bounded pace). */
   private run(): void {
     if (this.closed || this.campaign) return;
-    const c = this.state.client.namespace(this.state.prefix).election('coordinator', this.ttl).campaign(JSON.stringify({ uuid: this.uuid, address: this.opts.address }));
+    const c = this.state.client.namespace(this.state.prefix).election(ELECTION_NAME, this.ttl).campaign(JSON.stringify({ uuid: this.uuid, address: this.opts.address }));
     this.campaign = c;
     c.on('elected', () => {
       this.isCoordinator = true;
@@ -226,7 +248,6 @@ export class PoolMember {
     this.closed = true;
     const leave = async () => {
       await this.campaign?.resign().catch(() => undefined);
-      await this.observer?.cancel().catch(() => undefined);
       await this.lease?.revoke().catch(() => undefined);
     };
     let t: NodeJS.Timeout | undefined;

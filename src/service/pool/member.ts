@@ -98,7 +98,7 @@ export class PoolMember {
    * Not etcd3's ElectionObserver: after an empty election, 1.1.2's takes the *last* put of the first
    * watch batch as the leader, so with members campaigning at once one of them named itself the
    * coordinator while another was (HOST_IS_SLAVE pointing at itself; seen running the README's
-   * three-host guide). etcd away: the re-read after it returns brings the leader again.
+   * three-host guide). A read that fails is tried again 500 ms later while no newer one started.
    */
   private async readLeader(): Promise<void> {
     const n = ++this.leaderReads;
@@ -106,7 +106,9 @@ export class PoolMember {
       const r = await this.state.client.getAll().prefix(this.state.prefix + ELECTION_DIR).sort('Create', 'Ascend').limit(1).exec();
       if (n === this.leaderReads) this.setLeader(r.kvs[0]?.value.toString());
     } catch {
-      // the next change, or the watch's re-read after an outage, reads it again
+      // tried again shortly unless a newer read started (a change arrived); the watch's re-read
+      // after an outage reads it too
+      if (n === this.leaderReads && !this.closed) setTimeout(() => n === this.leaderReads && void this.readLeader(), 500).unref();
     }
   }
 

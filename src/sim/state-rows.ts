@@ -192,16 +192,18 @@ function firstBadRecordLE(b: Uint8Array, lo: number): number {
   const u32 = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
   const f64 = new Float64Array(b.buffer, b.byteOffset, b.length / 8);
   const end = Math.min(lo + BLOCK_DOMAINS, DOMID_FIRST_RESERVED);
+  const [per16, per32, per64] = [RECORD_BYTES / 2, RECORD_BYTES / 4, RECORD_BYTES / 8];
   let prev = lo - 1;
   for (let i = 0; i < n; i++) {
-    const domid = u16[i * 36]!;
+    const domid = u16[i * per16]!;
     if (domid <= prev || domid >= end) return i;
     prev = domid;
     // Bytes 4..7: the reason code, then three zero bytes.
-    const w = u32[i * 18 + 1]!;
-    const a = f64[i * 9 + 4]!;
-    const m = f64[i * 9 + 5]!;
-    const c = f64[i * 9 + 6]!;
+    const w = u32[i * per32 + 1]!;
+    // bytes 32, 40, 48: the three whole-number doubles firstBadRecord() checks
+    const a = f64[i * per64 + 4]!;
+    const m = f64[i * per64 + 5]!;
+    const c = f64[i * per64 + 6]!;
     if (b[i * RECORD_BYTES + 2]! > 15 || w > REASONS.length || !(a >= 0 && a <= MAX && Math.floor(a) === a) || !(m >= 0 && m <= MAX && Math.floor(m) === m) || !(c >= 0 && c <= MAX && Math.floor(c) === c)) return i;
   }
   return -1;

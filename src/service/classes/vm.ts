@@ -160,15 +160,21 @@ export function fieldsFromSpec(spec: { name: string; memoryMiB: number; maxMemor
   return { name_label: spec.name, name_description: '', memory_static_min: spec.memoryMiB * MiB, memory_dynamic_min: spec.memoryMiB * MiB, memory_dynamic_max: spec.memoryMiB * MiB, memory_static_max: spec.maxMemoryMiB * MiB, VCPUs_max: spec.maxVcpus, VCPUs_at_startup: spec.vcpus, other_config: {}, platform: {}, ...extra };
 }
 
+/** A new halted VM's row from xl.cfg text (a fresh uuid in the config), with `patch` on its fields, checked; stored by the caller (this host's store, or the pool's etcd). */
+export function newVmRow(svc: Service, text: string, name: string, patch: Rec = {}): VmRow {
+  const uuid = randomUUID();
+  const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
+  const row: VmRow = { ref: svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), domid: null, power: 'Halted' };
+  row.fields = checkedFields(svc, row, {}, patch);
+  return row;
+}
+
 /**
  * A halted VM from xl.cfg text (the xenkit.VM.create_from_xlcfg extension, `--import`, VM.create),
  * with `patch` set on its fields, all checked before anything is stored.
  */
 export async function createFromXlcfg(svc: Service, text: string, name = 'config', patch: Rec = {}): Promise<string> {
-  const uuid = randomUUID();
-  const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
-  const row: VmRow = { ref: svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), domid: null, power: 'Halted' };
-  row.fields = checkedFields(svc, row, {}, patch);
+  const row = newVmRow(svc, text, name, patch);
   svc.store.putVm(row);
   await emitVm(svc, row.ref, 'add');
   return row.ref;
@@ -183,7 +189,7 @@ const q = (s: unknown) => JSON.stringify(String(s ?? '')).replace(/\\u[0-9a-f]{4
 export function createArgs(args: Rec): { text: string; pick: Rec } {
   const hvm = typeof args.HVM_boot_policy === 'string' && args.HVM_boot_policy !== '';
   const type = typeof args.domain_type === 'string' && ['pv', 'pvh', 'hvm'].includes(args.domain_type) ? args.domain_type : hvm ? 'hvm' : 'pv';
-  // xl needs a name (tools/xl/xl_parse.c parse_config_data(), "Domain name must be specified"); XAPI's name_label may be empty
+  // xl needs a name (tools/xl/xl_parse.c parse_config_data() @RELEASE-4.17.0, "Domain name must be specified."); XAPI's name_label may be empty
   const lines = [`name = ${q(typeof args.name_label === 'string' && args.name_label !== '' ? args.name_label : 'vm')}`, `type = ${q(type)}`, 'memory = 1'];
   if (args.PV_kernel) lines.push(`kernel = ${q(args.PV_kernel)}`);
   if (args.PV_ramdisk) lines.push(`ramdisk = ${q(args.PV_ramdisk)}`);

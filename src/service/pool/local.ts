@@ -1,8 +1,7 @@
 import { ApiFailure, handleInvalid } from '../failure.js';
 import { uuidOf } from '../host-state.js';
-import type { PoolMember } from './member.js';
+import type { HostRec, PoolMember } from './member.js';
 import { fitOn, rowOf, type PoolVm } from './placement.js';
-import type { HostRec } from './member.js';
 
 /** This member's free memory and vCPUs published after each change of its domains. */
 export async function publishRoom(m: PoolMember): Promise<void> {

@@ -103,8 +103,8 @@ export class PoolMember {
   private async readLeader(): Promise<void> {
     const n = ++this.leaderReads;
     try {
-      const r = await this.state.client.getAll().prefix(this.state.prefix + ELECTION_DIR).sort('Create', 'Ascend').limit(1).exec();
-      if (n === this.leaderReads) this.setLeader(r.kvs[0]?.value.toString());
+      const v = await this.state.firstCreated(ELECTION_DIR);
+      if (n === this.leaderReads) this.setLeader(v);
     } catch {
       // tried again shortly unless a newer read started (a change arrived); the watch's re-read
       // after an outage reads it too

@@ -126,6 +126,12 @@ export class PoolState {
     return { value: kv ? (parse(kv) ?? undefined) : undefined, rev: kv ? Number(kv.mod_revision) : 0 };
   }
 
+  /** The value of the key under `dir` created first (etcd's create revision), from etcd, not the cache. */
+  async firstCreated(dir: string): Promise<string | undefined> {
+    const r = await this.call(() => this.client.getAll().prefix(this.prefix + dir).sort('Create', 'Ascend').limit(1).exec());
+    return r.kvs[0]?.value.toString();
+  }
+
   /**
    * One key's cached value brought up to date from etcd: after a call made through this member that
    * another member carried out (its change reaches here by the watch, which may lag: a watch

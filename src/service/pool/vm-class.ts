@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { specFromText } from '../../toolstack/from-text.js';
 import { ApiFailure, NULL_REF } from '../failure.js';
-import { checkedFields, createArgs, fieldsFromSpec, vmSetters, type ApplyFields } from '../classes/vm.js';
+import { checkedFields, createArgs, newVmRow, vmSetters, type ApplyFields } from '../classes/vm.js';
 import { vmRecord } from '../classes/vm-record.js';
 import type { ClassImpl, Ctx, Rec } from '../context.js';
 import type { VmView } from '../host-state.js';
@@ -35,10 +33,8 @@ function dom0Record(m: PoolMember, h: HostRec): Rec {
  * them): its record in etcd in one transaction, create-if-absent.
  */
 export async function createPoolVm(m: PoolMember, text: string, name: string, fields: Rec = {}): Promise<string> {
-  const uuid = randomUUID();
-  const loaded = specFromText(text, name, [`uuid="${uuid}"`]);
-  const v: PoolVm = { ref: m.svc.newRef(), uuid, cfg: text, fields: fieldsFromSpec(loaded.spec), host: null, power: 'Halted', domid: -1 };
-  v.fields = checkedFields(m.svc, rowOf(v), {}, fields);
+  const { ref, uuid, cfg, fields: checked } = newVmRow(m.svc, text, name, fields);
+  const v: PoolVm = { ref, uuid, cfg, fields: checked, host: null, power: 'Halted', domid: -1 };
   if (!(await m.state.cas(`vm/${v.ref}`, 0, v))) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', v.ref]);
   return v.ref;
 }

@@ -1,12 +1,14 @@
-// Builds the installed `xk` (package.json "bin"), dist/cli/xk.js, for its cold start (issue 8
-// item 11): node resolves, reads and compiles each ES module on its own, so `xk list` as the 37
-// modules tsc emits costs more than the same code in a few files. Run by `npm run build` and
-// `prepare`, after tsc. Bundled (esbuild, code splitting): src/cli/main.ts with what it imports
-// statically (`xk --help` reads only that file), and, as chunks loaded on use, the modules of the
-// commands that run without commander (list, info: src/cli/quick.ts) and the error printer. Every
-// other dynamic import() stays the module tsc built in dist/ (its path rewritten relative to
-// dist/cli/), so `xk create` or `xk serve` load what they load today, and `xk list` parses nothing
-// of theirs. Packages stay packages. Those modules hold their own copies of what the chunks hold:
+// Builds the installed `xk` (package.json "bin"), dist/cli/xk.cjs, for its cold start (issue 8 item
+// 11). One CommonJS file (esbuild): src/cli/main.ts with what it imports statically (`xk --help`)
+// and, taken into the same file but run only when used, the modules of the commands that run
+// without commander (list, info: src/cli/quick.ts) and the error printer. CommonJS, not an ES
+// module: node runs a CommonJS main without starting its ES module loader, which reads sources on
+// the libuv thread pool (4 threads started), builds an ESM facade of each builtin imported (that of
+// node:fs loads node:stream) and links modules asynchronously; for a plain `xk list` that loader was
+// more than a third of what xk adds to `node -e 0` (bench/run.ts, README Benchmarks). Every other
+// dynamic import() stays the ES module tsc built in dist/ (its path rewritten relative to dist/cli/),
+// so `xk create` or `xk serve` load what they load today, and `xk list` parses nothing of theirs.
+// Packages stay packages. Those modules hold their own copies of what the bundle holds:
 // XenkitError's instanceof holds across copies (src/errors.ts); nothing else is compared by identity.
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
@@ -34,19 +36,20 @@ const lazyModules = {
   },
 };
 
-// The chunks of an earlier build (their names carry a hash) go first.
-for (const f of readdirSync(outdir)) if (/^xk(-.*)?\.js$/.test(f)) rmSync(join(outdir, f));
+// What an earlier build left (the ES module chunks of earlier builds carried a hash in their names).
+for (const f of readdirSync(outdir)) if (/^xk(-.*)?\.c?js$/.test(f)) rmSync(join(outdir, f));
 const r = await build({
-  entryPoints: { xk: join(src, 'cli/main.ts') },
-  outdir,
+  entryPoints: [join(src, 'cli/main.ts')],
+  outfile: join(outdir, 'xk.cjs'),
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  splitting: true,
-  chunkNames: 'xk-[name]-[hash]',
   plugins: [lazyModules],
+  // The sources are ES modules: their import.meta.url is this file's URL.
+  define: { 'import.meta.url': '__xk_url' },
+  banner: { js: '"use strict";\nvar __xk_url = require("node:url").pathToFileURL(__filename).href;' },
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
@@ -54,4 +57,4 @@ const r = await build({
 const outs = Object.values(r.metafile.outputs);
 const modules = outs.reduce((n, o) => n + Object.keys(o.inputs).length, 0);
 const kib = outs.reduce((n, o) => n + o.bytes, 0) / 1024;
-console.log(`cli: dist/cli/xk.js and ${outs.length - 1} chunks, ${kib.toFixed(1)} KiB from ${modules} modules`);
+console.log(`cli: dist/cli/xk.cjs, ${kib.toFixed(1)} KiB from ${modules} modules`);

@@ -83,4 +83,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Not awaited at the top level: the installed bin is CommonJS (scripts/build-cli.mjs); main() catches
+// what it throws, and node stays until its promise settles.
+void main();

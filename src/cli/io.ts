@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { errorClass, EXIT_STATUS, XenkitError } from '../errors.js';
 import { LIMITS, openInput } from '../input.js';
+import { writeOut } from './stdout.js';
 
 /** Exit statuses (documented in the README); the classes and codes are in src/errors.ts. */
 export const EXIT = {
@@ -97,11 +98,11 @@ class LineSplitter {
 }
 
 export function out(line: string): void {
-  process.stdout.write(line + '\n');
+  writeOut(line + '\n');
 }
 
 export function jsonOut(v: unknown): void {
-  process.stdout.write(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)) + '\n');
+  writeOut(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)) + '\n');
 }
 
 export function printError(e: unknown, debug: boolean): void {

@@ -4,6 +4,7 @@ import { withToolstack } from './context.js';
 import { jsonOut } from './io.js';
 import { formatList, listRows } from './list-format.js';
 import { registerQuick, type QuickCommand } from './quick.js';
+import { writeOut } from './stdout.js';
 
 /** `xk list [DOMAIN...] [-l]`, as `xl list`; run without commander when its arguments are plain (quick.ts). */
 export const quick: QuickCommand = {
@@ -30,12 +31,12 @@ export const quick: QuickCommand = {
       const { toLibxlJson } = await import('../toolstack/libxl/libxl-json.js');
       const { yajlBeautify } = await import('../toolstack/libxl/yajl.js');
       const withConfig = records.filter((r) => r.spec).map((r) => ({ domid: r.domid, config: toLibxlJson(r.spec!).json }));
-      process.stdout.write(yajlBeautify(withConfig));
+      writeOut(yajlBeautify(withConfig));
       return;
     }
     if (o.json) return jsonOut(listRows(table));
     // One write, not one per domain (20,000 lines are 20,000 system calls to a file).
-    process.stdout.write(formatList(table, !!o.verbose, cpuTime));
+    writeOut(formatList(table, !!o.verbose, cpuTime));
   },
 };
 

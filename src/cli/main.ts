@@ -3,12 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { COMMANDS } from './commands.js';
 import { GLOBAL_OPTIONS, GLOBAL_WITH_VALUE } from './globals.js';
-
-// A closed pipe (xk list | head) ends the output quietly, as Unix tools do.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') process.stderr.write(`xk: error: cannot write the output: ${e.message}\n`);
-  process.exit(e.code === 'EPIPE' ? 0 : 70);
-});
+import { watchStdout, writeOut } from './stdout.js';
 
 /** The command word: the first argument that is not a global option (or its value). */
 function commandWord(argv: string[]): string | undefined {
@@ -59,7 +54,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
-    process.stdout.write(staticHelp());
+    writeOut(staticHelp());
     return;
   }
   try {
@@ -68,6 +63,8 @@ async function main(): Promise<void> {
     const quick = entry?.quick ? (await entry.load()).quick : undefined;
     const plain = quick && (await import('./quick.js')).parseQuick(argv, quick);
     if (plain) return await quick.run(plain.args, plain.opts, plain.src);
+    // What commander and the commands it runs print goes through process.stdout.
+    watchStdout();
     const program = await buildProgram(argv);
     await program.parseAsync(process.argv);
   } catch (e) {

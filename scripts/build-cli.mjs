@@ -20,6 +20,14 @@ const src = join(root, 'src');
 const outdir = join(root, 'dist/cli');
 /** The dynamic imports taken into the file (paths under src/). */
 const INLINE = new Set(['cli/list.ts', 'cli/info.ts', 'cli/quick.ts', 'cli/io.ts']);
+/**
+ * Dynamic imports built as CommonJS files of their own beside it (src path -> file in dist/cli/),
+ * loaded by require() when first used: the simulated Xen, which a plain `xk list` loads only when
+ * there is no state file yet (it lists the host the sim boots). Kept out of xk.cjs, whose every
+ * run would otherwise compile its 150 KiB; not left to the ES module tsc built, whose import()
+ * would start the ES module loader.
+ */
+const REQUIRED = new Map([['sim/store.ts', 'xk-store.cjs']]);
 
 const lazyModules = {
   name: 'lazy-modules-stay-in-dist',
@@ -30,17 +38,18 @@ const lazyModules = {
       const under = relative(src, file);
       if (under.startsWith('..')) throw new Error(`build-cli: a dynamic import outside src/: ${a.path} in ${a.importer}`);
       if (INLINE.has(under)) return { path: file };
+      if (REQUIRED.has(under)) return { path: REQUIRED.get(under), namespace: 'required' };
       const built = join(root, 'dist', under.replace(/\.ts$/, '.js'));
       return { path: `./${relative(outdir, built)}`, external: true };
     });
+    b.onLoad({ filter: /.*/, namespace: 'required' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(`./${a.path}`)});`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/xk-[\w-]+\.cjs$/ }, (a) => ({ path: a.path, external: true }));
   },
 };
 
 // What an earlier build left (the ES module chunks of earlier builds carried a hash in their names).
 for (const f of readdirSync(outdir)) if (/^xk(-.*)?\.c?js$/.test(f)) rmSync(join(outdir, f));
-const r = await build({
-  entryPoints: [join(src, 'cli/main.ts')],
-  outfile: join(outdir, 'xk.cjs'),
+const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -53,8 +62,10 @@ const r = await build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-});
-const outs = Object.values(r.metafile.outputs);
+};
+const built = [await build({ ...common, entryPoints: [join(src, 'cli/main.ts')], outfile: join(outdir, 'xk.cjs') })];
+for (const [from, to] of REQUIRED) built.push(await build({ ...common, entryPoints: [join(src, from)], outfile: join(outdir, to) }));
+const outs = built.flatMap((r) => Object.values(r.metafile.outputs));
 const modules = outs.reduce((n, o) => n + Object.keys(o.inputs).length, 0);
 const kib = outs.reduce((n, o) => n + o.bytes, 0) / 1024;
-console.log(`cli: dist/cli/xk.cjs, ${kib.toFixed(1)} KiB from ${modules} modules`);
+console.log(`cli: dist/cli/xk.cjs and ${[...REQUIRED.values()].join(', ')}, ${kib.toFixed(1)} KiB from ${modules} modules`);

@@ -4,7 +4,8 @@
  * - the nearest peer in the same run: libvirt's test driver via Debian's python3-libvirt, if installed
  * - time and memory to fill every usable domid (1 .. 0x7FEF live at once)
  * - checkCreate() verdicts per second
- * - cold start of `xk list` and `xk --help` (the installed bin, and the tsc modules) against `node -e 0`
+ * - cold start of `xk list` and `xk --help` (the installed bin, and the tsc modules) against `node -e 0`,
+ *   and beside them node with better-sqlite3 only opening and reading the state file (bench/sqlite-open.cjs)
  * - `xk list` on a state file holding 20,000 guests against one holding an empty host
  * - the XenAPI service (bench/serve.ts): get_this_host against bare node:http, get_all_records, cycles, event fan-out
  * It measures the built package (dist/), what users run; `npm run bench` builds first. `-- --cli`: the
@@ -110,6 +111,8 @@ if (!cliOnly) {
       'xk list (no state file yet)': [[bin, 'list'], none],
       'xk --help': [[bin, '--help'], none],
       'xk list, tsc modules (empty host)': [[modules, 'list'], host],
+      // The floor under `xk list`: node with better-sqlite3 opening and reading the same file, nothing of xk.
+      'node + better-sqlite3 reading the file': [[resolve(import.meta.dirname, 'sqlite-open.cjs')], host],
     });
     const base = r['node -e 0']!;
     const ratio = (k: string) => ({ wall: r[k]!.p50 / base.p50, cpu: r[k]!.cpu / base.cpu });

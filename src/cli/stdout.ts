@@ -25,9 +25,13 @@ export function writeOut(data: string | Uint8Array): void {
   }
 }
 
-/** For what is printed through process.stdout (the commands commander runs): the same endings. */
+/**
+ * For what is printed through process.stdout (the commands commander runs): the same endings. Added
+ * even when the stream has other 'error' listeners: a readable piped into process.stdout adds one
+ * that, on an error, removes itself and re-throws the error when no other listener is left.
+ */
 export function watchStdout(): void {
-  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', outputFailed);
+  if (!process.stdout.listeners('error').includes(outputFailed)) process.stdout.on('error', outputFailed);
 }
 
 function outputFailed(e: NodeJS.ErrnoException): never {

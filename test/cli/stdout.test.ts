@@ -26,28 +26,25 @@ const state = (() => {
   return path;
 })();
 
-/** `xk list` in a child whose stdout is our pipe, first made non-blocking by `nonBlocking`; read after `delayMs`. */
-function listThroughPipe(nonBlocking: boolean, delayMs: number, readBytes = Infinity): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
+/**
+ * `xk list` with its stdout on a pipe to `reader` (a shell command), the pipe first made non-blocking
+ * by `nonBlocking`. The reader is its own process (bash's pipeline), so it truly holds off: a node
+ * parent's paused stream reads on into memory and, if the writer exits first, drops what it read.
+ */
+function listThroughPipe(nonBlocking: boolean, reader: string): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
   // net.Socket over fd 1 (libuv's uv_pipe_open) sets O_NONBLOCK on the pipe the child then inherits.
   const wrapper = `${nonBlocking ? "new (require('node:net').Socket)({ fd: 1, readable: false });" : ''}
     const r = require('node:child_process').spawnSync(process.execPath, ['--import', 'tsx', ${JSON.stringify(MAIN)}, '--state', ${JSON.stringify(state)}, 'list'], { stdio: ['ignore', 'inherit', 'pipe'], cwd: ${JSON.stringify(ROOT)} });
     process.stderr.write(r.stderr);
     process.exitCode = r.status ?? 99;`;
+  // The exit status is the writer's (PIPESTATUS[0]), not the reader's.
+  const script = `"$0" -e "$1" | ${reader}; exit \${PIPESTATUS[0]}`;
   return new Promise((res) => {
-    const p = spawn(process.execPath, ['-e', wrapper], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('bash', ['-c', script, process.execPath, wrapper], { stdio: ['ignore', 'pipe', 'pipe'] });
     const parts: Buffer[] = [];
-    let got = 0;
     let stderr = '';
-    p.stdout.pause();
+    p.stdout.on('data', (d: Buffer) => parts.push(d));
     p.stderr.on('data', (d) => (stderr += d));
-    setTimeout(() => {
-      p.stdout.on('data', (d: Buffer) => {
-        parts.push(d);
-        got += d.length;
-        if (got >= readBytes) p.stdout.destroy();
-      });
-      p.stdout.resume();
-    }, delayMs);
     p.on('close', (status) => res({ status, stdout: Buffer.concat(parts), stderr }));
   });
 }
@@ -56,14 +53,14 @@ test('a full non-blocking pipe (EAGAIN) gets the whole list, in order, exit 0', 
   const want = xk(['--state', state, 'list']);
   assert.equal(want.status, 0, want.stderr);
   assert.ok(want.stdout.length > 200_000, `only ${want.stdout.length} bytes`);
-  const r = await listThroughPipe(true, 2000);
+  const r = await listThroughPipe(true, '{ sleep 2; cat; }');
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);
   assert.equal(r.stdout.toString('utf8'), want.stdout);
 });
 
 test('a pipe closed early (xk list | head) ends the output quietly, exit 0', async () => {
-  const r = await listThroughPipe(false, 500, 1);
+  const r = await listThroughPipe(false, 'head -c 4');
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);
   assert.match(r.stdout.toString('utf8'), /^Name/);

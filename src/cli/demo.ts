@@ -12,7 +12,7 @@ import { describeEmu } from '../xen/emulation.js';
 import { cdfNames } from '../xen/flags.js';
 import { parseRelease, type ReleaseId } from '../xen/releases.js';
 import { jsonOut, out } from './io.js';
-import { formatList, listRows } from './list-format.js';
+import { formatList, listRows } from '../toolstack/xl-list.js';
 import { recordsTable } from '../toolstack/domain-table.js';
 
 /** `xk demo`: the Quick start job. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { recordsTable } from '../toolstack/domain-table.js';
 import { withToolstack } from './context.js';
 import { jsonOut } from './io.js';
-import { formatList, listRows } from './list-format.js';
+import { formatList, listHead, listRows } from '../toolstack/xl-list.js';
 import { registerQuick, type QuickCommand } from './quick.js';
 import { writeOut } from './stdout.js';
 
@@ -20,7 +20,10 @@ export const quick: QuickCommand = {
   run: async (refs, o, src) => {
     // Only -l needs the configs the domains were built from; every domain without -l is read as a table.
     const lo = { specs: !!o.long };
-    const { table, records, cpuTime } = await withToolstack(src, async (ts) => {
+    const { table, records, cpuTime, lines } = await withToolstack(src, async (ts) => {
+      // The plain table, where the state file keeps its lines rendered: copied out (20,000 domains).
+      const lines = refs.length || o.long || o.json || o.verbose ? undefined : await ts.listLines?.();
+      if (lines) return { table: undefined, records: [], cpuTime: ts.cpuTime, lines };
       if (!refs.length && !o.long) return { table: await ts.listTable(), records: [], cpuTime: ts.cpuTime };
       const records = await (refs.length ? Promise.all(refs.map((r) => ts.get(r, lo))) : ts.list(lo));
       return { table: recordsTable(records), records, cpuTime: ts.cpuTime };
@@ -34,9 +37,10 @@ export const quick: QuickCommand = {
       writeOut(yajlBeautify(withConfig));
       return;
     }
-    if (o.json) return jsonOut(listRows(table));
     // One write, not one per domain (20,000 lines are 20,000 system calls to a file).
-    writeOut(formatList(table, !!o.verbose, cpuTime));
+    if (lines) return writeOut(Buffer.concat([listHead(), lines]));
+    if (o.json) return jsonOut(listRows(table!));
+    writeOut(formatList(table!, !!o.verbose, cpuTime));
   },
 };
 

@@ -18,7 +18,19 @@ export const OLD_VERSION = 2;
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS blocks (block INTEGER PRIMARY KEY, domains BLOB NOT NULL, names TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS configs (domid INTEGER PRIMARY KEY, config TEXT);`;
+  CREATE TABLE IF NOT EXISTS configs (domid INTEGER PRIMARY KEY, config TEXT);
+  CREATE TABLE IF NOT EXISTS lines (block INTEGER PRIMARY KEY, text BLOB NOT NULL);
+  CREATE TRIGGER IF NOT EXISTS lines_ins AFTER INSERT ON blocks BEGIN DELETE FROM lines WHERE block = NEW.block; END;
+  CREATE TRIGGER IF NOT EXISTS lines_upd AFTER UPDATE ON blocks BEGIN DELETE FROM lines WHERE block IN (OLD.block, NEW.block); END;
+  CREATE TRIGGER IF NOT EXISTS lines_del AFTER DELETE ON blocks BEGIN DELETE FROM lines WHERE block = OLD.block; END;`;
+/**
+ * `lines` (in schema 3 since it was added; a file without it is read as before): the `xl list` lines
+ * of each block's domains (src/toolstack/xl-list.ts formatLines(), without Time(s): the sim runs no
+ * guest code), written by the same transaction that writes the block, so a plain `xk list` copies
+ * them out instead of formatting 20,000 rows in a process that has just started (issue 8's 20 ms).
+ * The triggers drop a block's lines whenever the block changes by any writer, this one or a user's
+ * sqlite3: lines present are the block's own; a block without them sends `xk list` the general way.
+ */
 
 export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XENKIT_STATE) return env.XENKIT_STATE;
@@ -151,12 +163,17 @@ export function checkedMeta(path: string, meta: Map<string, string>, hostText: s
   };
 }
 
-/** listDomains(): the file checked as load() checks it, the blocks' records side by side as stored. */
-export function listIn(db: Database, path: string): StoredList | undefined {
+/** The stored meta values checked; false when the general path must answer (no host, version 2, faults pending). */
+function listable(db: Database, path: string): boolean {
   const meta = storedMeta(db);
   const hostText = meta.get('host');
-  if (hostText === undefined || meta.get('schema_version') === String(OLD_VERSION)) return undefined;
-  if (Object.keys(checkedMeta(path, meta, hostText).faults).length) return undefined;
+  if (hostText === undefined || meta.get('schema_version') === String(OLD_VERSION)) return false;
+  return Object.keys(checkedMeta(path, meta, hostText).faults).length === 0;
+}
+
+/** listDomains(): the file checked as load() checks it, the blocks' records side by side as stored. */
+export function listIn(db: Database, path: string): StoredList | undefined {
+  if (!listable(db, path)) return undefined;
   const blobs: Uint8Array[] = [];
   const perBlock: (string | null)[][] = [];
   for (const [block, blob, text] of db.prepare('SELECT block, domains, names FROM blocks ORDER BY block').raw().all() as [number, Buffer, string][]) {
@@ -168,6 +185,18 @@ export function listIn(db: Database, path: string): StoredList | undefined {
   const names = ([] as (string | null)[]).concat(...perBlock);
   checkUniqueNames(path, records, names);
   return { records, names };
+}
+
+/**
+ * The `xl list` lines of every domain as the writer kept them (`lines`), in domid order, after the
+ * checks listIn() makes of the meta values; undefined when a block has none (a file written before
+ * `lines` existed, or a block changed outside xenkit): then listIn() answers.
+ */
+export function linesIn(db: Database, path: string): Buffer | undefined {
+  if (!hasTable(db, 'lines') || !listable(db, path)) return undefined;
+  const texts = db.prepare('SELECT l.text FROM blocks b LEFT JOIN lines l USING (block) ORDER BY b.block').pluck().all() as (Buffer | null)[];
+  if (texts.includes(null)) return undefined;
+  return Buffer.concat(texts as Buffer[]);
 }
 
 /**

@@ -1,10 +1,13 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { Database } from './sqlite.js';
-import { checkedMeta, Connection, guard, listIn, OLD_VERSION, SCHEMA, SCHEMA_VERSION, stateError, storedMeta, uniqueName, type StoredList } from './state-file.js';
+import { checkedMeta, Connection, guard, hasTable, listIn, OLD_VERSION, SCHEMA, SCHEMA_VERSION, stateError, storedMeta, uniqueName, type StoredList } from './state-file.js';
 import { XenkitError, isHypercallError } from '../errors.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { DEFAULT_HOST, type HostCaps } from '../xen/host.js';
 import { SimXen, type SimDomain, type SimSnapshot } from './sim.js';
+import { StoredTable } from './stored-table.js';
+import { recordName } from '../toolstack/toolstack.js';
+import { formatLines } from '../toolstack/xl-list.js';
 import { BLOCK_DOMAINS, checkBlock, corrupt, decodeBlock, DOMAIN_COLUMNS, encodeBlock, metaFaults, metaInt, metaLeaked, RECORD_BYTES, rowToDomain, storedHost, type DomainRow } from './state-rows.js';
 
 /**
@@ -57,6 +60,8 @@ interface Loaded {
   blocks: Map<number, { blob: Buffer; names: string }>;
   /** The domains the file held. */
   domids: Set<number>;
+  /** The blocks whose `xl list` lines the file holds. */
+  lined: Set<number>;
   /** Read from a version 2 file: the first write migrates it. */
   v2?: boolean;
 }
@@ -125,7 +130,7 @@ function readTx<T>(conn: Connection, fresh: () => SimXen, fn: (sim: SimXen, name
 
 
 function emptyLoad(_path: string, sim: SimXen): Loaded {
-  return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), blocks: new Map(), domids: new Set() };
+  return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), blocks: new Map(), domids: new Set(), lined: new Set() };
 }
 
 /** Load the sim and names, checking every value (STATE_CORRUPT names the key or row). */
@@ -141,7 +146,8 @@ function load(db: Database, path: string, fresh: () => SimXen): Loaded {
   const names = new StoredNames(sim, l.names, (id) => configOf(path, id, config.get(id)));
   const domids = new Set<number>();
   for (const d of l.domains) domids.add(d.domid);
-  return { sim, names, meta, blocks: l.blocks, domids, v2 };
+  const lined = new Set(hasTable(db, 'lines') ? (db.prepare('SELECT block FROM lines').pluck().all() as number[]) : []);
+  return { sim, names, meta, blocks: l.blocks, domids, v2, lined };
 }
 
 
@@ -220,12 +226,18 @@ function save(db: Database, l: Loaded): void {
   }
   const ins = db.prepare('INSERT INTO blocks (block, domains, names) VALUES (?, ?, ?)');
   const upd = db.prepare('UPDATE blocks SET domains = ?, names = ? WHERE block = ?');
+  // After the block: its triggers (state-file.ts SCHEMA) drop the lines it had.
+  const putLines = db.prepare('INSERT INTO lines (block, text) VALUES (?, ?)');
   for (const [b, ds] of byBlock) {
     const blob = encodeBlock(ds);
-    const names = JSON.stringify(ds.map((d) => l.names.nameOf(d.domid) ?? null));
+    const shown = ds.map((d) => l.names.nameOf(d.domid) ?? null);
+    const names = JSON.stringify(shown);
     const was = l.blocks.get(b);
+    const changed = !was || !blob.equals(was.blob) || names !== was.names;
     if (!was) ins.run(b, blob, names);
-    else if (!blob.equals(was.blob) || names !== was.names) upd.run(blob, names, b);
+    else if (changed) upd.run(blob, names, b);
+    // Time(s) not shown: the sim runs no guest code (HvToolstack.cpuTime).
+    if (changed || !l.lined.has(b)) putLines.run(b, formatLines(new StoredTable(blob, shown, recordName), false, false));
   }
   const delBlock = db.prepare('DELETE FROM blocks WHERE block = ?');
   for (const b of l.blocks.keys()) if (!byBlock.has(b)) delBlock.run(b);
@@ -345,7 +357,7 @@ function resetIn(db: Database, path: string, o: { host?: HostCaps; ifNew?: boole
   }
   const sim = new SimXen(host ?? DEFAULT_HOST);
   // Any schema version: the tables are made anew, in this same transaction.
-  db.exec('DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS domains; DROP TABLE IF EXISTS configs; DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS meta;' + SCHEMA);
+  db.exec('DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS domains; DROP TABLE IF EXISTS configs; DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS lines; DROP TABLE IF EXISTS meta;' + SCHEMA);
   save(db, emptyLoad(path, sim));
   return sim.host;
 }

@@ -5,7 +5,7 @@ import type { DomainInfo, Hypervisor, ShutdownReason } from '../hv/hypervisor.js
 import type { NameTable } from '../sim/store.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import type { HostSession } from './session.js';
-import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type ListOptions, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
+import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, recordName, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type ListOptions, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { pagesToMiB } from '../xen/pages.js';
 
 /**
@@ -55,11 +55,6 @@ function liveByName(hv: Hypervisor, names: NameTable, name: string): number | un
   if (exists(hv, id)) return id;
   names.delete(id);
   return undefined;
-}
-
-/** The name a record shows: dom0's, the toolstack's, or xl's placeholder for a domain it did not name. */
-function recordName(domid: number, name: string | undefined): string {
-  return domid === 0 ? DOM0_NAME : (name ?? `(domain ${domid})`);
 }
 
 function alive(pid: number | undefined): boolean {
@@ -116,6 +111,10 @@ export class HvToolstack implements Toolstack {
     // The stored records where the session keeps them (`xk list`: one read, no SimXen, no object per domain).
     const stored = this.session.listDomains?.();
     return stored ? new StoredTable(stored.records, stored.names, recordName) : recordsTable(await this.list({ specs: false }));
+  }
+
+  async listLines(): Promise<Buffer | undefined> {
+    return this.session.listLines?.();
   }
 
   async get(ref: string | number, opts: ListOptions = {}): Promise<DomainRecord> {

@@ -9,7 +9,7 @@ import { previewOn } from './preview.js';
 import { handleShutdownAsync } from './on-shutdown.js';
 import { toLibxlJson } from './libxl/libxl-json.js';
 import type { DomainSpec } from './domain/domain-spec.js';
-import { checkNewName, DOM0_NAME, noDomain, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
+import { checkNewName, DOM0_NAME, noDomain, recordName, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
 import { pagesToMiB } from '../xen/pages.js';
 
@@ -39,7 +39,7 @@ export class LibxlToolstack implements Toolstack {
 
   private async records(infos: DomainInfo[]): Promise<DomainRecord[]> {
     const names = infos.length ? await this.libxl.names(infos.map((i) => i.domid)) : new Map<number, string>();
-    return infos.map((info) => ({ domid: info.domid, name: info.domid === 0 ? DOM0_NAME : (names.get(info.domid) ?? `(domain ${info.domid})`), info, spec: this.built.get(info.domid)?.spec }));
+    return infos.map((info) => ({ domid: info.domid, name: recordName(info.domid, names.get(info.domid)), info, spec: this.built.get(info.domid)?.spec }));
   }
 
   async list(): Promise<DomainRecord[]> {

@@ -1,6 +1,6 @@
 import type { Hypervisor } from '../hv/hypervisor.js';
 import { nameTableOf } from '../sim/name-table.js';
-import { Connection, listIn, type StoredList } from '../sim/state-file.js';
+import { Connection, linesIn, listIn, type StoredList } from '../sim/state-file.js';
 import type { NameTable, SimState } from '../sim/store.js';
 import type { SimXen } from '../sim/sim.js';
 
@@ -16,6 +16,8 @@ export interface HostSession {
   run<T>(write: boolean, fn: (hv: Hypervisor, names: NameTable) => T): T;
   /** Every domain and its name read straight from where they are kept, where that is cheaper than run(); undefined: use run(). */
   listDomains?(): StoredList | undefined;
+  /** The `xl list` lines of every domain (no header, no Time(s)), where they are kept rendered; undefined: use listDomains() or run(). */
+  listLines?(): Buffer | undefined;
   close(): void;
 }
 
@@ -39,6 +41,7 @@ export function stateSession(path: string): HostSession {
       return write ? st.run(fn) : st.read(fn);
     },
     listDomains: () => conn.read((db) => listIn(db, path)),
+    listLines: () => conn.read((db) => linesIn(db, path)),
     close: () => conn.close(),
   };
 }

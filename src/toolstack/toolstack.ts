@@ -24,6 +24,12 @@ export interface Toolstack {
   list(opts?: ListOptions): Promise<DomainRecord[]>;
   /** Every domain's `xl list` columns, ascending id, read by row (`xk list`: no object per domain where the backend keeps them packed). */
   listTable(): Promise<DomainTable>;
+  /**
+   * The lines `xk list` prints for every domain (formatList() without its header, as `cpuTime`
+   * says), where the backend keeps them rendered (the simulated Xen's state file); undefined: format
+   * listTable().
+   */
+  listLines?(): Promise<Buffer | undefined>;
   /** One domain by name or id, as xl takes it (all digits: an id). */
   get(ref: string | number, opts?: ListOptions): Promise<DomainRecord>;
   /** What this host's release would be asked and would answer; nothing is created. */
@@ -119,6 +125,11 @@ export interface WatchOptions {
 
 /** The name dom0 has, reserved (libxl: xenstore /local/domain/0/name). */
 export const DOM0_NAME = 'Domain-0';
+
+/** The name a record shows: dom0's, the toolstack's, or xl's placeholder for a domain it did not name. */
+export function recordName(domid: number, name: string | undefined): string {
+  return domid === 0 ? DOM0_NAME : (name ?? `(domain ${domid})`);
+}
 
 /**
  * How xl reads a domain argument (tools/xl/xl_utils.c find_domain() @RELEASE-4.17.0): all digits is a

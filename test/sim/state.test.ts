@@ -150,8 +150,10 @@ test('a schema 2 file is read as it is, and the first write migrates it (a dead 
   assert.deepEqual(st.read((sim, names) => [sim.domainCount, names.get(1)?.config, names.get(10)?.name]), [3, { x: 1 }, 'ghost']);
   st.close();
   const db = new Database(path, { readonly: true });
-  assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all(), ['blocks', 'configs', 'meta']);
+  assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all(), ['blocks', 'configs', 'lines', 'meta']);
   assert.equal(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '3');
+  // Every migrated block has its `xl list` lines (test/sim/list-lines.test.ts).
+  assert.equal(db.prepare('SELECT count(*) FROM blocks JOIN lines USING (block)').pluck().get(), db.prepare('SELECT count(*) FROM blocks').pluck().get());
   db.close();
 });
 

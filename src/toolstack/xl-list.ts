@@ -1,4 +1,4 @@
-import { SHUTDOWN, type DomainTable } from '../toolstack/domain-table.js';
+import { SHUTDOWN, type DomainTable } from './domain-table.js';
 import { formatHandle } from '../xen/handle.js';
 import { pagesToMiB } from '../xen/pages.js';
 import { isShutdownReason, shutdownCode } from '../xen/shutdown.js';
@@ -87,16 +87,28 @@ const HEAD = 'Name                                        ID   Mem VCPUs\tState\
  * Time(s) shows "-" rather than a made-up 0.0. `verbose` adds xenkit's type and UUID columns.
  */
 export function formatList(t: DomainTable, verbose = false, cpuTime = true): Buffer {
-  const head = HEAD + (verbose ? '\tType\tUUID' : '') + '\n';
+  return Buffer.concat([listHead(verbose), formatLines(t, verbose, cpuTime)]);
+}
+
+/** The header line of formatList(). */
+export function listHead(verbose = false): Buffer {
+  return Buffer.from(HEAD + (verbose ? '\tType\tUUID' : '') + '\n', 'latin1');
+}
+
+/**
+ * formatList() without its header: the lines of rows `from` to `to` (every row by default). The
+ * simulated Xen's store keeps these lines of each block it writes (src/sim/store.ts), for `xk list`.
+ */
+export function formatLines(t: DomainTable, verbose = false, cpuTime = true, from = 0, to = t.length): Buffer {
   // At most 3 UTF-8 bytes per UTF-16 unit of a name, its padding, and under 120 bytes of columns.
-  const names: string[] = new Array(t.length);
-  let size = head.length;
-  for (let i = 0; i < t.length; i++) size += 3 * (names[i] = t.name(i)).length + 160;
+  const names: string[] = new Array(to - from);
+  let size = 0;
+  for (let i = from; i < to; i++) size += 3 * (names[i - from] = t.name(i)).length + 160;
   const buf = Buffer.allocUnsafe(size);
-  let o = buf.write(head, 0, 'latin1');
-  for (let i = 0; i < t.length; i++) {
+  let o = 0;
+  for (let i = from; i < to; i++) {
     const start = o;
-    o = putText(buf, o, names[i]!);
+    o = putText(buf, o, names[i - from]!);
     // %-40s pads to 40 bytes (C counts bytes, so a UTF-8 name gets fewer spaces than its characters).
     for (let k = o - start; k < 40; k++) buf[o++] = 0x20;
     o = putNum(buf, o, t.domid(i), 5, true);

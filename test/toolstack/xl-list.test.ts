@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import type { DomainInfo } from '../../src/hv/hypervisor.js';
-import { formatList as formatTable, stateString as stateOfRow } from '../../src/cli/list-format.js';
+import { formatList as formatTable, stateString as stateOfRow } from '../../src/toolstack/xl-list.js';
 import { recordsTable } from '../../src/toolstack/domain-table.js';
 import type { DomainRecord } from '../../src/toolstack/toolstack.js';
 import { tempState, xk } from '../helpers/xk.js';

@@ -11,6 +11,7 @@ import { buildServer } from '../service/server.js';
 import { Service } from '../service/service.js';
 import { statePath } from './host.js';
 import type { Pool } from '../service/pool/index.js';
+import type { PoolTlsOptions } from '../service/pool/url.js';
 
 function parseListen(s: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(s);
@@ -20,7 +21,7 @@ function parseListen(s: string): { host: string; port: number } {
 
 const loopback = (h: string) => h === 'localhost' || h === '::1' || /^127\./.test(h);
 
-interface ServeOpts { pool?: string; poolName: string; poolTtl: string; poolHostName?: string; listen: string; ui?: string; tlsCert?: string; tlsKey?: string; import?: string; insecure?: boolean }
+interface ServeOpts extends PoolTlsOptions { pool?: string; poolName: string; poolTtl: string; poolHostName?: string; listen: string; ui?: string; tlsCert?: string; tlsKey?: string; import?: string; insecure?: boolean }
 
 /** `xk serve`: the XenAPI service over the toolstack (the sim by default, the CLI's state file). */
 export function register(program: Command): void {
@@ -32,8 +33,11 @@ export function register(program: Command): void {
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--tls-key <file>', 'TLS key (PEM)')
     .option('--import <dir>', 'import every *.cfg in DIR as a halted VM (once: files already imported are skipped)')
-    .option('--pool <etcd://HOST:PORT,...>', 'join (or create) a pool whose shared state is in this etcd cluster')
+    .option('--pool <etcd://HOST:PORT,...>', 'join (or create) a pool whose shared state is in this etcd cluster (etcds:// over TLS)')
     .option('--pool-name <name>', 'the pool (its prefix in etcd)', 'default')
+    .option('--pool-cacert <file>', 'with --pool etcds://: the CA of the etcd members\' certificates (PEM; default: the system\'s CAs)')
+    .option('--pool-cert <file>', 'with --pool etcds://: this member\'s client certificate for etcd (PEM; with --pool-key)')
+    .option('--pool-key <file>', 'with --pool etcds://: the key of --pool-cert (PEM)')
     .option('--pool-ttl <s>', 'lease TTL: a member or coordinator silent this long is replaced', '10')
     .option('--pool-host-name <name>', 'this member\'s name in the pool (default: hostname-ADDR:PORT)')
     .option('--insecure-listen', 'allow a non-loopback address without TLS (passwords then cross the network in clear)')
@@ -78,15 +82,16 @@ export function register(program: Command): void {
 
 /** --pool: the member's options checked before anything starts (a bad URL is bad input, not a hang). */
 async function poolFor(o: ServeOpts, host: string, port: number) {
-  const { parsePoolUrl, parsePoolName } = await import('../service/pool/url.js');
+  const { parsePoolUrl, parsePoolName, parsePoolTls } = await import('../service/pool/url.js');
   const { createPool } = await import('../service/pool/index.js');
   const etcd = parsePoolUrl(o.pool);
+  const etcdTls = parsePoolTls(o, etcd);
   const name = parsePoolName(o.poolName);
   const ttl = Number(o.poolTtl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw badInput('--pool-ttl', o.poolTtl, 'whole seconds from 1 to 3600');
   if (port === 0) throw badInput('--listen', `${host}:0`, 'a fixed port in a pool (members and clients reach each other at ADDR:PORT)');
   const tlsCert = o.tlsCert ? readFileSync(o.tlsCert, 'utf8') : undefined;
-  return (svc: Service, log: pino.Logger) => createPool({ etcd, pool: name, address: host, port, ttl, tlsCert, name: o.poolHostName, log: (msg, x) => log.info(x ?? {}, msg) })(svc);
+  return (svc: Service, log: pino.Logger) => createPool({ etcd, etcdTls, pool: name, address: host, port, ttl, tlsCert, name: o.poolHostName, log: (msg, x) => log.info(x ?? {}, msg) })(svc);
 }
 
 async function importDir(svc: Service, dir: string, log: pino.Logger): Promise<void> {

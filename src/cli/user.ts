@@ -3,6 +3,7 @@ import { XenkitError } from '../errors.js';
 import { Auth, type UserRow } from '../service/auth.js';
 import { ApiFailure } from '../service/failure.js';
 import { ROLE_NAMES } from '../service/model.js';
+import type { PoolTlsOptions } from '../service/pool/url.js';
 import { serviceStorePath } from '../service/paths.js';
 import { Store } from '../service/store.js';
 import { statePath } from './host.js';
@@ -28,14 +29,15 @@ interface Users {
   removeUser(name: string): unknown;
   setPassword(name: string, pw: string): unknown;
 }
-type PoolOpt = { pool?: string; poolName: string };
+type PoolOpt = PoolTlsOptions & { pool?: string; poolName: string };
 
 /** With --pool: the pool's users in etcd (its keys read once), and how to let go of the client. */
 async function poolUsers(o: PoolOpt & { pool: string }, done: (close: () => Promise<void>) => void): Promise<Users> {
-  const { parsePoolUrl, parsePoolName } = await import('../service/pool/url.js');
+  const { parsePoolUrl, parsePoolName, parsePoolTls } = await import('../service/pool/url.js');
   const { PoolState, unavailable } = await import('../service/pool/state.js');
   const { PoolUsers } = await import('../service/pool/users.js');
-  const state = new PoolState(parsePoolUrl(o.pool), parsePoolName(o.poolName));
+  const urls = parsePoolUrl(o.pool);
+  const state = new PoolState(urls, parsePoolName(o.poolName), { tls: parsePoolTls(o, urls) });
   done(() => state.close());
   await state.open().catch((e) => Promise.reject(unavailable(e)));
   return new PoolUsers(state);
@@ -63,7 +65,12 @@ async function withUsers<T>(cmd: Command, o: PoolOpt, fn: (u: Users) => Promise<
 }
 
 function poolOptions(c: Command): Command {
-  return c.option('--pool <etcd://HOST:PORT,...>', "the pool's users, in its etcd cluster (xk serve --pool), instead of this host's").option('--pool-name <name>', 'the pool (xk serve --pool-name)', 'default');
+  return c
+    .option('--pool <etcd://HOST:PORT,...>', "the pool's users, in its etcd cluster (xk serve --pool), instead of this host's")
+    .option('--pool-name <name>', 'the pool (xk serve --pool-name)', 'default')
+    .option('--pool-cacert <file>', 'with --pool etcds://: the CA of the etcd members\' certificates (PEM)')
+    .option('--pool-cert <file>', 'with --pool etcds://: a client certificate for etcd (PEM; with --pool-key)')
+    .option('--pool-key <file>', 'with --pool etcds://: the key of --pool-cert (PEM)');
 }
 
 /** `xk user add|list|remove|passwd`: the XenAPI service's local users (its store beside the state file), or with --pool a pool's. */

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 
 interface Member { name: string; client: number; peer: number; dir: string; proc?: ChildProcess }
 
+/** TLS on the members' client URLs: etcd's --cert-file/--key-file, and with `ca` --client-cert-auth (clients must show a certificate that CA signed). */
+export interface EtcdTlsFiles { cert: string; key: string; ca?: string; clientCert?: string; clientKey?: string }
+
 /**
  * N etcd members on loopback, each with its own data directory under one tmp folder; short heartbeat
  * and election timeouts (etcd's defaults are 100 ms and 1000 ms) so a lost member is replaced fast.
@@ -39,10 +43,10 @@ interface Member { name: string; client: number; peer: number; dir: string; proc
 export class EtcdCluster {
   readonly root = mkdtempSync(join(tmpdir(), 'xk-etcd-'));
   private members: Member[] = [];
-  private constructor() {}
+  private constructor(private readonly tls?: EtcdTlsFiles) {}
 
-  static async start(n: 1 | 3, opts: { startMs?: number } = {}): Promise<EtcdCluster> {
-    const c = new EtcdCluster();
+  static async start(n: 1 | 3, opts: { startMs?: number; tls?: EtcdTlsFiles } = {}): Promise<EtcdCluster> {
+    const c = new EtcdCluster(opts.tls);
     for (let i = 0; i < n; i++) c.members.push({ name: `m${i}`, client: await freePort(), peer: await freePort(), dir: join(c.root, `m${i}`) });
     for (let i = 0; i < n; i++) c.spawnMember(i, 'new');
     try {
@@ -56,10 +60,13 @@ export class EtcdCluster {
 
   /** etcd://127.0.0.1:C1,127.0.0.1:C2 (what `xk serve --pool` takes). */
   get url(): string {
-    return 'etcd://' + this.members.map((m) => `127.0.0.1:${m.client}`).join(',');
+    return (this.tls ? 'etcds://' : 'etcd://') + this.members.map((m) => `127.0.0.1:${m.client}`).join(',');
   }
   get endpoints(): string[] {
-    return this.members.map((m) => `http://127.0.0.1:${m.client}`);
+    return this.members.map((m) => `${this.scheme}://127.0.0.1:${m.client}`);
+  }
+  private get scheme(): string {
+    return this.tls ? 'https' : 'http';
   }
 
   private spawnMember(i: number, state: 'new' | 'existing'): void {
@@ -67,10 +74,12 @@ export class EtcdCluster {
     const cluster = this.members.map((x) => `${x.name}=http://127.0.0.1:${x.peer}`).join(',');
     const args = [
       '--name', m.name, '--data-dir', m.dir,
-      '--listen-client-urls', `http://127.0.0.1:${m.client}`, '--advertise-client-urls', `http://127.0.0.1:${m.client}`,
+      '--listen-client-urls', `${this.scheme}://127.0.0.1:${m.client}`, '--advertise-client-urls', `${this.scheme}://127.0.0.1:${m.client}`,
       '--listen-peer-urls', `http://127.0.0.1:${m.peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peer}`,
       '--initial-cluster', cluster, '--initial-cluster-token', `xk-${process.pid}`, '--initial-cluster-state', state,
       '--heartbeat-interval', '50', '--election-timeout', '500', '--logger', 'zap', '--log-level', 'error',
+      ...(this.tls ? ['--cert-file', this.tls.cert, '--key-file', this.tls.key] : []),
+      ...(this.tls?.ca ? ['--trusted-ca-file', this.tls.ca, '--client-cert-auth'] : []),
     ];
     const proc = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     m.proc = proc;
@@ -90,8 +99,7 @@ export class EtcdCluster {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       try {
-        const r = await fetch(`http://127.0.0.1:${m.client}/health`, { signal: AbortSignal.timeout(1000) });
-        if (r.ok && ((await r.json()) as { health: string }).health === 'true') return;
+        if ((await this.health(m.client)) === 'true') return;
       } catch {
         /* not up yet */
       }
@@ -99,6 +107,25 @@ export class EtcdCluster {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`etcd member ${m.name} not healthy within ${ms} ms: ${(m as Member & { err?: () => string }).err?.() ?? ''}`);
+  }
+
+  /** GET /health of the member at `port` (over https with the test's CA and client certificate); its "health" field. */
+  private async health(port: number): Promise<string | undefined> {
+    if (!this.tls) {
+      const r = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
+      return r.ok ? ((await r.json()) as { health: string }).health : undefined;
+    }
+    const t = this.tls;
+    const read = (f?: string) => (f ? readFileSync(f) : undefined);
+    return new Promise((res, rej) => {
+      const req = httpsGet({ host: '127.0.0.1', port, path: '/health', ca: read(t.ca ?? t.cert), cert: read(t.clientCert), key: read(t.clientKey), timeout: 1000 }, (r) => {
+        let body = '';
+        r.on('data', (d) => (body += d));
+        r.on('end', () => res(r.statusCode === 200 ? (JSON.parse(body) as { health: string }).health : undefined));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', rej);
+    });
   }
 
   /** kill -9 one member (its data directory stays, so it can rejoin). */

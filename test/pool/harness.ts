@@ -38,12 +38,15 @@ export class PoolProcs {
 
   /** Member i's TLS certificate and key files (then it serves https). */
   tls?: (i: number) => { cert: string; key: string };
+  /** Options every member gets after the pool's own (e.g. --pool-cacert for an etcds:// cluster). */
+  extraArgs: string[] = [];
 
-  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[]; tls?: (i: number) => { cert: string; key: string }; together?: boolean } = {}): Promise<PoolProcs> {
+  static async start(etcd: EtcdCluster, releases: string[], opts: { ttl?: number; memory?: number; cmd?: string[]; tls?: (i: number) => { cert: string; key: string }; together?: boolean; args?: string[] } = {}): Promise<PoolProcs> {
     const port = await freePort('127.0.0.1');
     const p = new PoolProcs(etcd, port, join(etcd.root, 'hosts'), opts.ttl ?? 2);
     if (opts.cmd) p.cmd = opts.cmd;
     p.tls = opts.tls;
+    p.extraArgs = opts.args ?? [];
     mkdirSync(p.dir, { recursive: true });
     releases.forEach((release, i) => {
       const state = join(p.dir, `host${i}.db`);
@@ -74,7 +77,7 @@ export class PoolProcs {
       m.release = release;
     }
     const tls = this.tls?.(i);
-    const args = [...this.cmd, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])];
+    const args = [...this.cmd, '--state', m.state, 'serve', '--listen', `${m.address}:${this.port}`, '--pool', this.etcd.url, '--pool-name', 'test', '--pool-ttl', String(this.ttl), '--pool-host-name', `host${i}`, ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : []), ...this.extraArgs];
     // a test may trust any certificate for its own calls; the members never inherit that
     const { NODE_TLS_REJECT_UNAUTHORIZED: _, ...env } = process.env;
     const child = spawn(process.execPath, args, { env: { ...env, XENKIT_ADMIN_PASSWORD: PW }, stdio: ['ignore', 'pipe', 'pipe'] });

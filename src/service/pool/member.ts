@@ -2,11 +2,14 @@ import type { Campaign, Lease } from 'etcd3';
 import { ApiFailure } from '../failure.js';
 import type { Service } from '../service.js';
 import { PoolState, type Json } from './state.js';
+import type { EtcdTls } from './url.js';
 import { mirrorAuth, pushUsers } from './auth-mirror.js';
 
 export interface MemberOptions {
-  /** etcd client URLs (http://HOST:PORT). */
+  /** etcd client URLs (http://HOST:PORT, or https:// with `etcdTls`). */
   etcd: string[];
+  /** TLS to etcd (etcds://): the CA and this member's client certificate (url.ts parsePoolTls). */
+  etcdTls?: EtcdTls;
   pool: string;
   /** The address other members and clients reach this one at (HOST_IS_SLAVE carries it), and its port. */
   address: string;
@@ -64,7 +67,7 @@ export class PoolMember {
 
   constructor(readonly svc: Service, readonly opts: MemberOptions) {
     this.ttl = opts.ttl ?? 10;
-    this.state = new PoolState(opts.etcd, opts.pool);
+    this.state = new PoolState(opts.etcd, opts.pool, { tls: opts.etcdTls });
   }
 
   get uuid(): string {

@@ -1,6 +1,7 @@
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
-import { Etcd3, isRecoverableError, type IKeyValue, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
 import { ApiFailure } from '../failure.js';
+import type { EtcdTls } from './url.js';
 
 export type Json = Record<string, any>;
 export type Change = { key: string; value: Json | null; rev: number };
@@ -60,12 +61,14 @@ export class PoolState {
   private opening?: Promise<void>;
   private listeners: ((c: Change) => void)[] = [];
 
-  constructor(hosts: string[], pool: string, opts: { callMs?: number } = {}) {
+  constructor(hosts: string[], pool: string, opts: { callMs?: number; tls?: EtcdTls } = {}) {
     const ms = opts.callMs ?? 3000;
     // the watch reconnects within 1 s once a member answers (etcd3's default backoff grows to 30 s);
     // dialTimeout is not passed: etcd3 1.1.2 reads no such option
     const faultHandling = { host: memberBreaker, watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next() };
-    this.client = new Etcd3({ hosts, faultHandling, grpcOptions: GRPC_OPTIONS, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + ms }) });
+    // TLS (etcds://): grpc's createSsl(CA or null for the system's, key, certificate), as etcd3 passes it.
+    const credentials = opts.tls as IOptions['credentials'];
+    this.client = new Etcd3({ hosts, credentials, faultHandling, grpcOptions: GRPC_OPTIONS, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + ms }) });
     this.prefix = `xenkit/${pool}/`;
   }
 

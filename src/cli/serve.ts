@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { badInput } from '../errors.js';
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--ui <dir>', 'serve a static web UI (e.g. XO Lite) from DIR at / instead of the built-in web console')
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--tls-key <file>', 'TLS key (PEM)')
-    .option('--import <dir>', 'import every *.cfg in DIR as a halted VM (once: files already imported are skipped)')
+    .option('--import <dir>', 'import every *.cfg in DIR as a halted VM (once: files already imported are skipped; in a pool, once in the pool)')
     .option('--pool <etcd://HOST:PORT,...>', 'join (or create) a pool whose shared state is in this etcd cluster (etcds:// over TLS)')
     .option('--pool-name <name>', 'the pool (its prefix in etcd)', 'default')
     .option('--pool-cacert <file>', 'with --pool etcds://: the CA of the etcd members\' certificates (PEM; default: the system\'s CAs)')
@@ -47,20 +47,21 @@ export function register(program: Command): void {
       if (!loopback(host) && !o.tlsCert && !o.insecureListen) throw badInput('--listen', o.listen, 'a loopback address, or --tls-cert/--tls-key, or --insecure-listen');
       const log = serviceLogger();
       if (!loopback(host) && !o.tlsCert) log.warn(`listening on ${host} without TLS: passwords and sessions cross the network in clear`);
+      if (o.import !== undefined && !isDir(o.import)) throw badInput('--import', o.import, 'a directory of xl.cfg files (*.cfg), readable');
       const backend = (cmd.optsWithGlobals() as { backend?: string }).backend;
       const state = statePath(cmd);
       const ts = await openToolstack({ backend, state });
-      if (o.pool && o.import) throw badInput('--import', o.import, 'no --import with --pool (a pool\'s VMs come from xenkit.VM.create_from_xlcfg on its coordinator)');
       const pool = o.pool ? await poolFor(o, host, port) : undefined;
       const svc = new Service({ toolstack: ts, store: serviceStorePath(state), adminPassword: process.env.XENKIT_ADMIN_PASSWORD, pool: pool && ((s) => pool(s, log)) });
       if (svc.rootPassword) process.stderr.write(`xk serve: user root created with password ${svc.rootPassword} (shown once; change it with xk user passwd root)\n`);
       const halted = await svc.start();
       for (const ref of halted) log.warn({ vm: ref }, 'VM recorded running but its domain is gone: now Halted');
-      if (o.import) await importDir(svc, o.import, log);
+      if (o.import && !svc.pool) await importDir(svc, o.import, log, localImport(svc));
       const tls = o.tlsCert ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey!) } : undefined;
       const app = buildServer(svc, { ui: o.ui, tls, logger: log });
       await app.listen({ host, port });
       if (svc.pool) await (svc.pool as Pool).start();
+      if (o.import && svc.pool) await importDir(svc, o.import, log, await poolImport(svc.pool as Pool));
       const addr = app.server.address() as { address: string; port: number };
       log.info({ url: `${tls ? 'https' : 'http'}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, backend: ts.backend, store: svc.store.path }, 'xk serve listening');
       await new Promise<void>((resolve) => {
@@ -94,18 +95,47 @@ async function poolFor(o: ServeOpts, host: string, port: number) {
   return (svc: Service, log: pino.Logger) => createPool({ etcd, etcdTls, pool: name, address: host, port, ttl, tlsCert, name: o.poolHostName, log: (msg, x) => log.info(x ?? {}, msg) })(svc);
 }
 
-async function importDir(svc: Service, dir: string, log: pino.Logger): Promise<void> {
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** How one file becomes a VM: its ref, or undefined when it was imported before. */
+type ImportOne = (text: string, file: string, path: string) => Promise<string | undefined>;
+
+/** A single host: once per path, remembered in this host's store. */
+function localImport(svc: Service): ImportOne {
   const done = new Set<string>(JSON.parse(svc.store.meta('imported') ?? '[]') as string[]);
+  return async (text, file, path) => {
+    if (done.has(path)) return undefined;
+    const ref = await createFromXlcfg(svc, text, file);
+    done.add(path);
+    svc.store.setMeta('imported', JSON.stringify([...done]));
+    return ref;
+  };
+}
+
+/** In a pool: once in the whole pool per file name and text (vm-class.ts importPoolVm). */
+async function poolImport(pool: Pool): Promise<ImportOne> {
+  const { importPoolVm } = await import('../service/pool/vm-class.js');
+  return (text, file) => importPoolVm(pool.member, text, file);
+}
+
+/** `--import DIR`: every *.cfg in DIR, in name order; a file refused is logged and tried again next start. */
+async function importDir(svc: Service, dir: string, log: pino.Logger, importOne: ImportOne): Promise<void> {
+  let imported = 0;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cfg')).sort()) {
     const path = join(dir, f);
-    if (done.has(path)) continue;
     try {
-      const ref = await createFromXlcfg(svc, readFileSync(path, 'utf8'), f);
-      done.add(path);
-      svc.store.setMeta('imported', JSON.stringify([...done]));
-      log.info({ file: path, vm: ref }, 'imported');
+      const ref = await importOne(readFileSync(path, 'utf8'), f, path);
+      if (ref) log.info({ file: path, vm: ref }, 'imported');
+      if (ref) imported++;
     } catch (e) {
       log.warn({ file: path, error: svc.failureOf(e).description }, 'not imported');
     }
   }
+  log.info({ dir, imported }, 'import done');
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MAIN } from './harness.js';
 
 // Bad --pool options are refused before anything starts (no etcd needed), naming the field and what is accepted.
-test('xk serve --pool: bad URL, name, TTL, port 0 and --import are refused in words (exit 2), before any connection', { timeout: 60000 }, () => {
+test('xk serve --pool: bad URL, name, TTL, port 0 and an --import that is no directory are refused in words (exit 2), before any connection', { timeout: 60000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'xk-pool-cli-'));
   try {
     const cases: [string[], RegExp][] = [
@@ -16,7 +16,8 @@ test('xk serve --pool: bad URL, name, TTL, port 0 and --import are refused in wo
       [['--pool', 'etcd://127.0.0.1:2379', '--pool-name', 'a/b'], /--pool-name: "a\/b" is not accepted/],
       [['--pool', 'etcd://127.0.0.1:2379', '--pool-ttl', '0'], /--pool-ttl: "0" is not accepted; expected whole seconds from 1 to 3600/],
       [['--pool', 'etcd://127.0.0.1:2379', '--listen', '127.0.0.1:0'], /a fixed port in a pool/],
-      [['--pool', 'etcd://127.0.0.1:2379', '--import', dir], /no --import with --pool/],
+      [['--pool', 'etcd://127.0.0.1:2379', '--import', join(dir, 'none')], /--import: ".*none" is not accepted; expected a directory of xl\.cfg files/],
+      [['--import', join(dir, 'none')], /--import: ".*none" is not accepted; expected a directory of xl\.cfg files/],
     ];
     for (const [args, want] of cases) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--state', join(dir, 'h.db'), 'serve', ...args], { encoding: 'utf8', timeout: 20000 });

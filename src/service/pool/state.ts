@@ -179,6 +179,27 @@ export class PoolState {
     return ok;
   }
 
+  /**
+   * Create every key of `entries` only if none exists yet, in one etcd transaction (all or none);
+   * false when one already does. A retry after a lost answer is told from a conflict as cas() does.
+   */
+  async createAll(entries: [string, Json][]): Promise<boolean> {
+    let attempts = 0;
+    const r = await this.call(() => {
+      attempts++;
+      let tx = this.client.if(this.prefix + entries[0]![0], 'Mod', '==', 0);
+      for (const [k] of entries.slice(1)) tx = tx.and(this.prefix + k, 'Mod', '==', 0);
+      return tx.then(...entries.map(([k, v]) => this.client.put(this.prefix + k).value(JSON.stringify(v)))).commit();
+    });
+    let ok = r.succeeded;
+    if (!ok && attempts > 1) {
+      const now = await Promise.all(entries.map(([k]) => this.read(k)));
+      ok = now.every((n, i) => n.value !== undefined && JSON.stringify(n.value) === JSON.stringify(entries[i]![1]));
+    }
+    if (ok) for (const [k, v] of entries) this.cache.set(k, { value: v, rev: Number(r.header.revision) });
+    return ok;
+  }
+
   /** Read, change, write; retried while others win the race (bounded); the function may refuse (throw). */
   async update(key: string, fn: (cur: Json | undefined) => Json | null, tries = 20): Promise<Json | null> {
     for (let i = 0; i < tries; i++) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiFailure, NULL_REF } from '../failure.js';
 import { checkedFields, createArgs, newVmRow, vmSetters, type ApplyFields } from '../classes/vm.js';
 import { vmRecord } from '../classes/vm-record.js';
@@ -33,10 +34,31 @@ function dom0Record(m: PoolMember, h: HostRec): Rec {
  * them): its record in etcd in one transaction, create-if-absent.
  */
 export async function createPoolVm(m: PoolMember, text: string, name: string, fields: Rec = {}): Promise<string> {
-  const { ref, uuid, cfg, fields: checked } = newVmRow(m.svc, text, name, fields);
-  const v: PoolVm = { ref, uuid, cfg, fields: checked, host: null, power: 'Halted', domid: -1 };
+  const v = newPoolVm(m, text, name, fields);
   if (!(await m.state.cas(`vm/${v.ref}`, 0, v))) throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', v.ref]);
   return v.ref;
+}
+
+function newPoolVm(m: PoolMember, text: string, name: string, fields: Rec = {}): PoolVm {
+  const { ref, uuid, cfg, fields: checked } = newVmRow(m.svc, text, name, fields);
+  return { ref, uuid, cfg, fields: checked, host: null, power: 'Halted', domid: -1 };
+}
+
+/**
+ * `xk serve --pool --import DIR`: one xl.cfg file as a halted pool VM, once in the whole pool: the
+ * VM and `import/<sha256 of the file's name and text>` in one etcd transaction, so members given the
+ * same directory (or one restarted) make each file's VM once. The VM's ref, or undefined when the
+ * pool has imported this file already.
+ */
+export async function importPoolVm(m: PoolMember, text: string, file: string): Promise<string | undefined> {
+  const id = createHash('sha256').update(file).update('\0').update(text).digest('hex');
+  const key = `import/${id}`;
+  if (m.state.get(key) !== undefined) return undefined;
+  const v = newPoolVm(m, text, file);
+  if (await m.state.createAll([[key, { file, vm: v.ref, by: m.uuid }], [`vm/${v.ref}`, v]])) return v.ref;
+  await m.state.refresh(key);
+  if (m.state.get(key) !== undefined) return undefined;
+  throw new ApiFailure('OTHER_OPERATION_IN_PROGRESS', ['VM', v.ref]);
 }
 
 /** The pool's way to change a VM's fields: compare-and-swap on its record in etcd (retried while others win). */

@@ -44,7 +44,9 @@ export function register(program: Command): void {
         if (o.json) jsonOut(c);
         else out(`Domain ${c.domid} "${c.name}" created${c.paused ? ' (paused)' : ''} on Xen ${c.xen}${c.builder === 'libxl' ? ' through libxl' : ''}`);
         if (!o.watch) return;
-        await ts.watch(c.domid, (e) => (o.json ? jsonOut({ event: 'shutdown', ...e }) : out(describeDeath(e))));
+        const debug = (cmd.optsWithGlobals() as { debug?: boolean }).debug;
+        const onWatching = debug ? (how: string) => void process.stderr.write(`xk: watching domain ${c.domid}: ${how}\n`) : undefined;
+        await ts.watch(c.domid, (e) => (o.json ? jsonOut({ event: 'shutdown', ...e }) : out(describeDeath(e))), { onWatching });
       });
     });
 }

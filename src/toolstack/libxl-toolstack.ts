@@ -11,6 +11,8 @@ import { toLibxlJson } from './libxl/libxl-json.js';
 import type { DomainSpec } from './domain/domain-spec.js';
 import { checkNewName, DOM0_NAME, noDomain, recordName, parseDomainRef, type CreateOptions, type Created, type DeathEvent, type DomainRecord, type HostInfo, type Preview, type Toolstack, type WatchOptions } from './toolstack.js';
 import { watchDomain } from './watch.js';
+import { watchXenstore } from '../backend/xenstore-watch.js';
+import { RELEASE_DOMAIN_WATCH } from '../xen/xenstore.js';
 import { pagesToMiB } from '../xen/pages.js';
 
 /**
@@ -126,6 +128,7 @@ export class LibxlToolstack implements Toolstack {
       {
         poll: (domid) => this.exists(domid),
         successor: () => undefined,
+        subscribe: (wake) => releaseDomainEvents(wake, opts.onWatching),
         handle: (domid, ok) => {
           const b = this.built.get(domid);
           const info = this.exists(domid);
@@ -151,4 +154,26 @@ export class LibxlToolstack implements Toolstack {
     this.libxl.close();
     this.hv.close();
   }
+}
+
+/**
+ * libxl's domain-death event, as xl waits for it: the xenstore watch on @releaseDomain (fired when a
+ * domain shuts down or is released) wakes the watch loop at once; getdomaininfo then says what
+ * happened. Without xenstored's socket (or if it refuses) the loop keeps polling getdomaininfo.
+ */
+function releaseDomainEvents(wake: () => void, told?: (how: string) => void): () => void {
+  let closed = false;
+  let close: (() => void) | undefined;
+  watchXenstore(RELEASE_DOMAIN_WATCH, wake).then(
+    (w) => {
+      told?.(`xenstore ${RELEASE_DOMAIN_WATCH} at ${w.socket}`);
+      if (closed) w.close();
+      else close = () => w.close();
+    },
+    (e: Error) => told?.(`polling getdomaininfo (${e.message})`),
+  );
+  return () => {
+    closed = true;
+    close?.();
+  };
 }

@@ -121,6 +121,8 @@ export interface WatchOptions {
   pollMs?: number;
   maxRestarts?: number;
   signal?: AbortSignal;
+  /** Told once how the domain's death is learnt (a domain event, or polling and why), for --debug. */
+  onWatching?: (how: string) => void;
 }
 
 /** The name dom0 has, reserved (libxl: xenstore /local/domain/0/name). */

@@ -237,6 +237,10 @@ for (const name of wanted) {
     const created = t.out.map((l) => new RegExp(`^Domain (\\d+) "${gname}" created on Xen ${REL.replace('.', '\\.')} through libxl$`).exec(l)).find(Boolean);
     if (!created) problems.push(`no 'Domain N "${gname}" created on Xen ${REL} through libxl' line`);
     let id = created?.[1] ?? '\\d+';
+    // The domain-death event is xenstore's @releaseDomain watch, as libxl's (src/backend/xenstore-watch.ts),
+    // not polling: xk --debug says which it got (src/cli/create.ts).
+    if (!t.err.some((l) => new RegExp(`^xk: watching domain ${id}: xenstore @releaseDomain at /`).test(l)))
+      problems.push(`no 'xk: watching domain ${created ? id : 'N'}: xenstore @releaseDomain at ...' line in xk's stderr (${t.err.find((l) => l.startsWith('xk: watching')) ?? 'none'})`);
     // Seen once under TCG (4.17, PVH): after XK-GUEST-BYE the guest's own poweroff ended in a triple
     // fault, which Xen turns into a reboot ("d2v0 Triple fault - invoking HVM shutdown action 1");
     // xk then did what xl does (on_reboot = restart) and the restarted guest powered off. That is

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { badInput } from '../errors.js';
+import { LIMITS, readBounded } from '../input.js';
 import { openToolstack } from '../toolstack/open.js';
 import { createFromXlcfg } from '../service/classes/vm.js';
 import { serviceLogger } from '../service/log.js';
@@ -130,7 +131,8 @@ async function importDir(svc: Service, dir: string, log: pino.Logger, importOne:
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cfg')).sort()) {
     const path = join(dir, f);
     try {
-      const ref = await importOne(readFileSync(path, 'utf8'), f, path);
+      // bounded as every xl.cfg read is (a /dev/zero or a huge file in DIR is refused, not read whole)
+      const ref = await importOne(readBounded(path, LIMITS.xlcfgBytes, { field: '--import', kind: 'an xl.cfg file', hint: 'the *.cfg files of --import DIR' }), f, path);
       if (ref) log.info({ file: path, vm: ref }, 'imported');
       if (ref) imported++;
     } catch (e) {

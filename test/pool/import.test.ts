@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdCluster, skipReason } from './etcd.js';
 import { PoolProcs, rpc } from './harness.js';
+import { LIMITS } from '../../src/input.js';
 
 /**
  * `xk serve --pool ... --import DIR` on every member, with the same directory: each xl.cfg file
@@ -23,6 +24,8 @@ before(async () => {
   copyFileSync(join(EX, 'pv.cfg'), join(dir, 'pv.cfg'));
   copyFileSync(join(EX, 'pvh.cfg'), join(dir, 'pvh.cfg'));
   writeFileSync(join(dir, 'broken.cfg'), 'name = "broken\n');
+  // over the xl.cfg size limit (src/input.ts LIMITS.xlcfgBytes): refused without being read whole
+  writeFileSync(join(dir, 'huge.cfg'), `name = "huge"\n#${'x'.repeat(LIMITS.xlcfgBytes)}\n`);
   etcd = await EtcdCluster.start(1);
   // both members import the same directory (started together: they race for each file)
   pool = await PoolProcs.start(etcd, ['4.20', '4.20'], { args: ['--import', dir], together: true });
@@ -54,7 +57,9 @@ async function importsDone(i: number): Promise<void> {
 test('every member imports the same directory: each file one VM in the pool, a refused file none', { skip, timeout: 90000 }, async () => {
   await Promise.all([0, 1].map((i) => importsDone(i)));
   assert.deepEqual(await guestNames(), ['db-pvh', 'web-pv']);
-  assert.match(pool.members.map((m) => m.log.join('\n')).join('\n'), /broken\.cfg.*not imported/);
+  const logs = pool.members.map((m) => m.log.join('\n')).join('\n');
+  assert.match(logs, /broken\.cfg.*not imported/);
+  assert.match(logs, /huge\.cfg.*not imported/);
 });
 
 test('a member restarted imports nothing again; a file changed since is imported as a new VM', { skip, timeout: 90000 }, async () => {

@@ -15,14 +15,6 @@ import { checkBlock, corrupt, metaFaults, metaInt, metaLeaked, RECORD_BYTES, sto
 export const SCHEMA_VERSION = 3;
 /** Version 2 (one SQL row per domain, names with their configs) is still read, and migrated by the first write. */
 export const OLD_VERSION = 2;
-export const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS blocks (block INTEGER PRIMARY KEY, domains BLOB NOT NULL, names TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS configs (domid INTEGER PRIMARY KEY, config TEXT);
-  CREATE TABLE IF NOT EXISTS lines (block INTEGER PRIMARY KEY, text BLOB NOT NULL);
-  CREATE TRIGGER IF NOT EXISTS lines_ins AFTER INSERT ON blocks BEGIN DELETE FROM lines WHERE block = NEW.block; END;
-  CREATE TRIGGER IF NOT EXISTS lines_upd AFTER UPDATE ON blocks BEGIN DELETE FROM lines WHERE block IN (OLD.block, NEW.block); END;
-  CREATE TRIGGER IF NOT EXISTS lines_del AFTER DELETE ON blocks BEGIN DELETE FROM lines WHERE block = OLD.block; END;`;
 /**
  * `lines` (in schema 3 since it was added; a file without it is read as before): the `xl list` lines
  * of each block's domains (src/toolstack/xl-list.ts formatLines(), without Time(s): the sim runs no
@@ -31,6 +23,14 @@ export const SCHEMA = `
  * The triggers drop a block's lines whenever the block changes by any writer, this one or a user's
  * sqlite3: lines present are the block's own; a block without them sends `xk list` the general way.
  */
+export const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS blocks (block INTEGER PRIMARY KEY, domains BLOB NOT NULL, names TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS configs (domid INTEGER PRIMARY KEY, config TEXT);
+  CREATE TABLE IF NOT EXISTS lines (block INTEGER PRIMARY KEY, text BLOB NOT NULL);
+  CREATE TRIGGER IF NOT EXISTS lines_ins AFTER INSERT ON blocks BEGIN DELETE FROM lines WHERE block = NEW.block; END;
+  CREATE TRIGGER IF NOT EXISTS lines_upd AFTER UPDATE ON blocks BEGIN DELETE FROM lines WHERE block IN (OLD.block, NEW.block); END;
+  CREATE TRIGGER IF NOT EXISTS lines_del AFTER DELETE ON blocks BEGIN DELETE FROM lines WHERE block = OLD.block; END;`;
 
 export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XENKIT_STATE) return env.XENKIT_STATE;

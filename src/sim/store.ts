@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { Database } from './sqlite.js';
-import { checkedMeta, Connection, guard, hasTable, listIn, OLD_VERSION, SCHEMA, SCHEMA_VERSION, stateError, storedMeta, uniqueName, type StoredList } from './state-file.js';
+import { checkedMeta, Connection, guard, listIn, OLD_VERSION, SCHEMA, SCHEMA_VERSION, stateError, storedMeta, uniqueName, type StoredList } from './state-file.js';
 import { XenkitError, isHypercallError } from '../errors.js';
 import { DOMID_FIRST_RESERVED } from '../xen/domid.js';
 import { DEFAULT_HOST, type HostCaps } from '../xen/host.js';
@@ -60,8 +60,6 @@ interface Loaded {
   blocks: Map<number, { blob: Buffer; names: string }>;
   /** The domains the file held. */
   domids: Set<number>;
-  /** The blocks whose `xl list` lines the file holds. */
-  lined: Set<number>;
   /** Read from a version 2 file: the first write migrates it. */
   v2?: boolean;
 }
@@ -130,7 +128,7 @@ function readTx<T>(conn: Connection, fresh: () => SimXen, fn: (sim: SimXen, name
 
 
 function emptyLoad(_path: string, sim: SimXen): Loaded {
-  return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), blocks: new Map(), domids: new Set(), lined: new Set() };
+  return { sim, names: new StoredNames(sim, new Map(), () => null), meta: new Map(), blocks: new Map(), domids: new Set() };
 }
 
 /** Load the sim and names, checking every value (STATE_CORRUPT names the key or row). */
@@ -146,8 +144,7 @@ function load(db: Database, path: string, fresh: () => SimXen): Loaded {
   const names = new StoredNames(sim, l.names, (id) => configOf(path, id, config.get(id)));
   const domids = new Set<number>();
   for (const d of l.domains) domids.add(d.domid);
-  const lined = new Set(hasTable(db, 'lines') ? (db.prepare('SELECT block FROM lines').pluck().all() as number[]) : []);
-  return { sim, names, meta, blocks: l.blocks, domids, v2, lined };
+  return { sim, names, meta, blocks: l.blocks, domids, v2 };
 }
 
 
@@ -228,6 +225,8 @@ function save(db: Database, l: Loaded): void {
   const upd = db.prepare('UPDATE blocks SET domains = ?, names = ? WHERE block = ?');
   // After the block: its triggers (state-file.ts SCHEMA) drop the lines it had.
   const putLines = db.prepare('INSERT INTO lines (block, text) VALUES (?, ?)');
+  // Read here, in the write transaction (SCHEMA made the table), not by every read's load().
+  const lined = new Set(db.prepare('SELECT block FROM lines').pluck().all() as number[]);
   for (const [b, ds] of byBlock) {
     const blob = encodeBlock(ds);
     const shown = ds.map((d) => l.names.nameOf(d.domid) ?? null);
@@ -237,7 +236,7 @@ function save(db: Database, l: Loaded): void {
     if (!was) ins.run(b, blob, names);
     else if (changed) upd.run(blob, names, b);
     // Time(s) not shown: the sim runs no guest code (HvToolstack.cpuTime).
-    if (changed || !l.lined.has(b)) putLines.run(b, formatLines(new StoredTable(blob, shown, recordName), false, false));
+    if (changed || !lined.has(b)) putLines.run(b, formatLines(new StoredTable(blob, shown, recordName), false, false));
   }
   const delBlock = db.prepare('DELETE FROM blocks WHERE block = ?');
   for (const b of l.blocks.keys()) if (!byBlock.has(b)) delBlock.run(b);

@@ -13,7 +13,7 @@ export const XENSTORE_PAYLOAD_MAX = 4096;
 
 /**
  * The watch libxl's domain-death event is built on (libxl_evenable_domain_death():
- * tools/libs/light/libxl_domain.c @RELEASE-4.17.0): xenstored fires it when a domain is released or
+ * tools/libs/light/libxl_event.c @RELEASE-4.17.0): xenstored fires it when a domain is released or
  * shuts down (VIRQ_DOM_EXC, tools/xenstore/xenstored_domain.c domain_cleanup()), and once when the
  * watch is set.
  */

@@ -25,13 +25,22 @@ function toApi(e: EventRow): ApiEvent {
 
 /**
  * Token format: the id of the last event seen, zero-padded, then this event log's identity
- * (opaque to clients, ordered for us). Each store keeps its own log: in a pool every member has
- * one, so a client that follows a new coordinator brings a token of another log; its number means
- * nothing here (events would be skipped, or replayed), and it answers EVENTS_LOST, on which XAPI
- * clients fetch everything again (the xen-api client's _watchEvents does). A token without the
- * identity (the bare number) is read as this log's.
+ * (opaque to clients, ordered for us). Each store keeps its own log. A token of another log (a
+ * host's store made again) answers EVENTS_LOST, on which XAPI clients fetch everything again (the
+ * xen-api client's _watchEvents does). In a pool every member has its own log of the pool's one
+ * history, and the token carries a third part, the pool's position (EventCursor): a token brought
+ * from another member (a client that followed a new coordinator) continues from there. A token
+ * without the identity (the bare number) is read as this log's.
  */
 const LOG_ID_KEY = 'event_log_id';
+
+/** A position in a history shared by several event logs (a pool's: etcd revisions). */
+export interface EventCursor {
+  /** The position up to which this log's rows up to `id` show every change. */
+  position(id: number): number;
+  /** The row id after which this log shows every change after `position`; undefined: it cannot (EVENTS_LOST). */
+  locate(position: number): Promise<number | undefined>;
+}
 
 /**
  * The event log: every change is a row in the store (durable, ordered); waiters of event.from and
@@ -43,6 +52,8 @@ export class Events {
   private registered = new Map<string, { classes: Set<string>; last: number }>();
   /** This event log's identity: made once per store, kept in its meta table. */
   readonly logId: string;
+  /** Set in a pool: tokens carry the pool's position, and one of another member's log is continued. */
+  cursor?: EventCursor;
   constructor(private readonly store: Store) {
     let id = store.meta(LOG_ID_KEY);
     if (!id) store.setMeta(LOG_ID_KEY, (id = randomBytes(8).toString('hex')));
@@ -51,7 +62,7 @@ export class Events {
 
   /** The token for "after event `id`" of this log. */
   token(id: number): string {
-    return `${String(id).padStart(16, '0')},${this.logId}`;
+    return `${String(id).padStart(16, '0')},${this.logId}${this.cursor ? `,${this.cursor.position(id)}` : ''}`;
   }
 
   emit(cls: string, ref: string, op: EventRow['op'], snapshot: Record<string, unknown> | null): number {
@@ -65,16 +76,24 @@ export class Events {
   currentId(): number {
     return this.store.lastEventId();
   }
+  /** The oldest row kept. */
+  firstId(): number {
+    return this.store.firstEventId();
+  }
   currentToken(): string {
     return this.token(this.currentId());
   }
 
-  private parseToken(t: string): number {
+  private async parseToken(t: string): Promise<number> {
     if (t === '') return -1;
     if (!/^\d{1,20}(,.*)?$/.test(t)) throw new ApiFailure('EVENT_FROM_TOKEN_PARSE_FAILURE', [t]);
-    const [num, log] = t.split(',', 2);
-    if (log !== undefined && log !== this.logId) throw new ApiFailure('EVENTS_LOST', []);
-    const n = Number(num);
+    const [num, log, pos] = t.split(',', 3);
+    let n = Number(num);
+    if (log !== undefined && log !== this.logId) {
+      const at = pos !== undefined && /^\d{1,20}$/.test(pos) && this.cursor ? await this.cursor.locate(Number(pos)) : undefined;
+      if (at === undefined) throw new ApiFailure('EVENTS_LOST', []);
+      n = at;
+    }
     if (n + 1 < this.store.firstEventId() - 1 && n < this.currentId()) throw new ApiFailure('EVENTS_LOST', []);
     return n;
   }
@@ -104,17 +123,19 @@ export class Events {
     const match = (e: EventRow) => all || want.has(e.cls);
     const wantList = [...want];
     if (tok === '') {
-      const cur = this.currentId();
-      return { events: await snapshotAll(wantList), valid_ref_counts: await counts(wantList), token: this.token(cur) };
+      const token = this.currentToken();
+      return { events: await snapshotAll(wantList), valid_ref_counts: await counts(wantList), token };
     }
-    let after = this.parseToken(tok);
+    let after = await this.parseToken(tok);
     const deadline = Date.now() + Math.min(Math.max(0, timeoutS), MAX_TIMEOUT_S) * 1000;
     for (;;) {
       const rows = this.store.eventsAfter(after);
       const hits = rows.filter(match);
       if (rows.length) after = rows[rows.length - 1]!.id;
       const left = deadline - Date.now();
-      if (hits.length || left <= 0 || signal?.aborted) return { events: hits.map(toApi), valid_ref_counts: await counts(wantList), token: this.token(after) };
+      // the token is made with the rows read (a row added while the counts are read comes next time)
+      const token = this.token(after);
+      if (hits.length || left <= 0 || signal?.aborted) return { events: hits.map(toApi), valid_ref_counts: await counts(wantList), token };
       await this.wait(left, signal);
     }
   }

@@ -11,6 +11,7 @@ import type { PoolHooks } from './hooks.js';
 import { host as hostIds } from './ids.js';
 import { poolHostClasses } from './host-classes.js';
 import { bootHere, LOCAL_OPS, opHere, reconcileHere, type LocalOp } from './local.js';
+import { PoolEventCursor } from './event-cursor.js';
 import { PoolMember, type MemberOptions } from './member.js';
 import { PoolOps } from './ops.js';
 import type { PoolVm } from './placement.js';
@@ -42,11 +43,17 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
     const ops = new PoolOps(member);
     const checkAll = () => Object.fromEntries(([...member.state.list('vm/').values()] as PoolVm[]).map((v) => [v.ref, Object.fromEntries(ops.fits(v).map((f) => [f.host.ref, f.refusal ? `${f.refusal.code}: ${f.refusal.params.join(' ')}` : 'ok']))]));
     let served: ClassImpl[] = [];
-    /** An event with its snapshot, as XAPI sends it (the xen-api client builds its objects from it). */
-    const emit = async (cls: string, ref: string) => {
-      const rec = (await served.find((c) => c.cls === cls)?.records({ svc, client: 'pool' }))?.get(ref);
-      if (rec) svc.events.emit(cls, ref, 'mod', rec);
-    };
+    let cursor: PoolEventCursor | undefined;
+    /** Events with their snapshots, as XAPI sends them (the xen-api client builds its objects from them), for the change at `rev`. */
+    const emit = (rev: number, ...objs: [string, string][]) =>
+      cursor!.emitLater(rev, async () => {
+        const out: [string, string, Record<string, unknown>][] = [];
+        for (const [cls, ref] of objs) {
+          const rec = (await served.find((c) => c.cls === cls)?.records({ svc, client: 'pool' }))?.get(ref);
+          if (rec) out.push([cls, ref, rec]);
+        }
+        return out;
+      });
     return {
       member,
       ops,
@@ -71,15 +78,18 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
         const info = await svc.ts.info();
         await member.join({ ...hostIds(svc, info, opts.address, opts.port, opts.name ?? `${hostname()}-${opts.address}:${opts.port}`), ...(opts.tlsCert ? { cert: opts.tlsCert } : {}) });
         await reconcileHere(member);
+        // the event log follows the pool's history from here: its rows stamped with etcd revisions
+        const cur = (cursor = svc.events.cursor = new PoolEventCursor(member.state, svc.events));
         member.state.onChange((c) => {
           const [dir, id] = [c.key.slice(0, c.key.indexOf('/') + 1) || c.key, c.key.slice(c.key.indexOf('/') + 1)];
-          if (dir === 'vm/') svc.events.emit('VM', id, c.value ? 'mod' : 'del', c.value ? poolVmRecord(member, c.value as PoolVm) : null);
+          if (dir === 'vm/') cur.emit('VM', id, c.value ? 'mod' : 'del', c.value ? poolVmRecord(member, c.value as PoolVm) : null, c.rev);
           else if (dir === 'host/' || dir === 'live/') {
             const h = member.state.get(`host/${id}`);
-            if (h) void emit('host', String(h.ref)).then(() => emit('host_metrics', String(h.metrics)));
-          } else if (c.key === 'pool') void emit('pool', String(c.value?.ref ?? ''));
+            if (h) void emit(c.rev, ['host', String(h.ref)], ['host_metrics', String(h.metrics)]);
+          } else if (c.key === 'pool') void emit(c.rev, ['pool', String(c.value?.ref ?? '')]);
         });
-        member.onRoleChange(() => void emit('pool', String(member.state.get('pool')?.ref ?? '')));
+        // the coordinator changed: a change under the election prefix this member has seen
+        member.onRoleChange(() => void emit(member.state.seenRev, ['pool', String(member.state.get('pool')?.ref ?? '')]));
         watchForDead(member, ops);
       },
       close: () => member.close(),

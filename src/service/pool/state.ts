@@ -60,6 +60,11 @@ export class PoolState {
   private watcher?: Watcher;
   private opening?: Promise<void>;
   private listeners: ((c: Change) => void)[] = [];
+  /**
+   * The etcd revision up to which every change under the prefix has reached the listeners (the
+   * watch delivers changes in revision order; a range read brings all of them up to its revision).
+   */
+  seenRev = 0;
 
   constructor(hosts: string[], pool: string, opts: { callMs?: number; tls?: EtcdTls } = {}) {
     const ms = opts.callMs ?? 3000;
@@ -88,17 +93,37 @@ export class PoolState {
   private async openOnce(): Promise<void> {
     await this.watcher?.cancel().catch(() => undefined);
     this.watcher = undefined;
-    const r = await this.client.getAll().prefix(this.prefix).exec();
+    const at = await this.readAll();
+    this.watcher = await this.client.watch().prefix(this.prefix).startRevision(String(at + 1)).create();
+    this.watcher.on('put', (kv) => this.apply(kv, false));
+    this.watcher.on('delete', (kv) => this.apply(kv, true));
+  }
+
+  /**
+   * The cache brought up to etcd's current revision from one range read, each difference reported
+   * as a change (a key gone: a delete at the read's revision); the read's revision. A key this
+   * member wrote after that revision (cas(), read-your-writes) is not taken for deleted.
+   */
+  private async readAll(): Promise<number> {
+    const r = await this.call(() => this.client.getAll().prefix(this.prefix).exec());
+    const at = Number(r.header.revision);
     const seen = new Set<string>();
     for (const kv of r.kvs) {
       const key = kv.key.toString().slice(this.prefix.length);
       seen.add(key);
       if (this.cache.get(key)?.rev !== Number(kv.mod_revision)) this.apply(kv, false);
     }
-    for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.apply({ key: Buffer.from(this.prefix + key), mod_revision: r.header.revision } as unknown as IKeyValue, true);
-    this.watcher = await this.client.watch().prefix(this.prefix).startRevision(String(Number(r.header.revision) + 1)).create();
-    this.watcher.on('put', (kv) => this.apply(kv, false));
-    this.watcher.on('delete', (kv) => this.apply(kv, true));
+    for (const [key, v] of [...this.cache]) if (!seen.has(key) && v.rev <= at) this.apply({ key: Buffer.from(this.prefix + key), mod_revision: String(at) } as unknown as IKeyValue, true);
+    this.seenRev = Math.max(this.seenRev, at);
+    return at;
+  }
+
+  /**
+   * Catch up with etcd now (not when the watch brings it): after this, every change up to the
+   * returned revision has reached this member's listeners.
+   */
+  async sync(): Promise<number> {
+    return this.readAll();
   }
 
   private apply(kv: IKeyValue, del: boolean): void {
@@ -107,6 +132,7 @@ export class PoolState {
     const value = del ? null : parse(kv);
     // a change this member wrote is in the cache already (cas()): an older event is not applied over it
     if ((this.cache.get(key)?.rev ?? 0) > rev) return;
+    this.seenRev = Math.max(this.seenRev, rev);
     if (value) this.cache.set(key, { value, rev });
     else this.cache.delete(key);
     for (const l of this.listeners) l({ key, value, rev });

@@ -1,0 +1,87 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { EtcdCluster, skipReason } from './etcd.js';
+import { PoolProcs, PW, rpc } from './harness.js';
+
+// The pool's event log is one history (etcd's revisions): a token taken on one member continues on
+// any other, as a XAPI client's token does on the pool's master (its database's generation count).
+
+const skip = skipReason();
+const PV = readFileSync(new URL('../../examples/pv.cfg', import.meta.url), 'utf8');
+let etcd: EtcdCluster;
+let pool: PoolProcs;
+let sid: string;
+let coord: number;
+
+before(async () => {
+  if (skip) return;
+  etcd = await EtcdCluster.start(1);
+  pool = await PoolProcs.start(etcd, ['4.20', '4.20', '4.20']);
+  const c = await pool.waitCoordinator(10000);
+  coord = c.i;
+  sid = (c as unknown as { sid: string }).sid;
+});
+after(() => {
+  pool?.stop();
+  etcd?.stop();
+});
+
+const refs = (r: { events: { class: string; ref: string }[] }, cls = 'vm') => r.events.filter((e) => e.class === cls).map((e) => e.ref);
+
+/** event.from on `url` until an event of `ref` arrives (bounded); the last answer. */
+async function until(url: string, classes: string[], token: string, seen: (r: any) => boolean, ms = 10000): Promise<any> {
+  const end = Date.now() + ms;
+  let all: any[] = [];
+  for (;;) {
+    const r = await rpc(url, 'event.from', [sid, classes, token, 1]);
+    all = all.concat(r.events);
+    token = r.token;
+    if (seen({ ...r, events: all })) return { ...r, events: all };
+    if (Date.now() > end) assert.fail(`no such event on ${url} within ${ms} ms: ${JSON.stringify(all.map((e) => [e.class, e.ref, e.operation]))}`);
+  }
+}
+
+test('a token taken on one member continues on another: the changes after it, none before it (5 hand-overs)', { skip, timeout: 60000 }, async () => {
+  const c = pool.members[coord]!;
+  const [a, b] = pool.members.filter((m) => m.i !== coord) as [typeof c, typeof c];
+  let tok = (await rpc(a.url, 'event.from', [sid, ['vm'], '', 0])).token;
+  let on = a;
+  for (let round = 0; round < 5; round++) {
+    const before = await rpc(c.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
+    // the member the client is on has shown `before`: its token is past it
+    tok = (await until(on.url, ['vm'], tok, (r) => refs(r).includes(before))).token;
+    const next = on === a ? b : a;
+    const made = await rpc(c.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
+    const r = await until(next.url, ['vm'], tok, (x) => refs(x).includes(made));
+    assert.ok(!refs(r).includes(before), `round ${round}: member ${next.i} does not replay what the token from member ${on.i} had seen`);
+    assert.match(r.token, /^\d{16},[0-9a-f]{16},\d+$/, 'a pool token: row id, log identity, etcd revision');
+    tok = r.token;
+    on = next;
+  }
+});
+
+test('a token the member cannot continue answers EVENTS_LOST: a revision before it followed the pool, or one etcd has not reached; a bad token is a parse failure', { skip, timeout: 30000 }, async () => {
+  const m = pool.members.find((x) => x.i !== coord)!;
+  const own = (await rpc(m.url, 'event.from', [sid, ['vm'], '', 0])).token as string;
+  const [id] = own.split(',');
+  for (const pos of ['1', '999999999', 'x']) await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], `${id},0123456789abcdef,${pos}`, 0]), (e: any) => e.code === 'EVENTS_LOST', `position ${pos}`);
+  await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], 'not a token', 0]), (e: any) => e.code === 'EVENT_FROM_TOKEN_PARSE_FAILURE');
+  // its own token still works, and carries this log's identity
+  assert.equal((await rpc(m.url, 'event.from', [sid, ['vm'], own, 0])).events.length, 0);
+});
+
+test('the coordinator killed: its client continues its token on the new coordinator and sees the old one dead and the new master', { skip, timeout: 60000 }, async () => {
+  const old = pool.members[coord]!;
+  const tok = (await rpc(old.url, 'event.from', [sid, ['host_metrics', 'pool'], '', 0])).token;
+  const metrics = (await rpc(old.url, 'host.get_all_records', [sid])) as Record<string, { name_label: string; metrics: string }>;
+  const oldHost = Object.entries(metrics).find(([, h]) => h.name_label === `host${old.i}`)!;
+  await pool.kill(old.i);
+  const c = await pool.waitCoordinator(15000, undefined, old.i);
+  sid = (c as unknown as { sid: string }).sid;
+  const r = await until(c.url, ['host_metrics', 'pool'], tok, (x) =>
+    x.events.some((e: any) => e.class === 'host_metrics' && e.ref === oldHost[1].metrics && e.snapshot?.live === false) &&
+    x.events.some((e: any) => e.class === 'pool' && e.snapshot?.master !== oldHost[0]), 15000);
+  assert.ok(r.events.length > 0);
+  await pool.startMember(old.i);
+});

@@ -36,6 +36,8 @@ const LOG_ID_KEY = 'event_log_id';
 
 /** A position in a history shared by several event logs (a pool's: etcd revisions). */
 export interface EventCursor {
+  /** The last row made before this log followed the history: a token up to it is located by its position. */
+  readonly since: number;
   /** The position up to which this log's rows up to `id` show every change. */
   position(id: number): number;
   /** The row id after which this log shows every change after `position`; undefined: it cannot (EVENTS_LOST). */
@@ -89,7 +91,9 @@ export class Events {
     if (!/^\d{1,20}(,.*)?$/.test(t)) throw new ApiFailure('EVENT_FROM_TOKEN_PARSE_FAILURE', [t]);
     const [num, log, pos] = t.split(',', 3);
     let n = Number(num);
-    if (log !== undefined && log !== this.logId) {
+    // another log's token, or this log's from before it followed the pool (a member restarted: the
+    // changes while it was away have no rows here): continued from its position, if this log can
+    if ((log !== undefined && log !== this.logId) || (this.cursor && n <= this.cursor.since)) {
       const at = pos !== undefined && /^\d{1,20}$/.test(pos) && this.cursor ? await this.cursor.locate(Number(pos)) : undefined;
       if (at === undefined) throw new ApiFailure('EVENTS_LOST', []);
       n = at;

@@ -13,7 +13,7 @@ import type { ClassImpl, Ctx } from './context.js';
 import { allClasses, extensions } from './classes/index.js';
 import { Host } from './host-state.js';
 import { DomainWatch } from './domain-watch.js';
-import { withPool, type PoolHooks } from './pool/hooks.js';
+import type { PoolHooks } from './pool/hooks.js';
 
 export interface ServiceOptions {
   toolstack: Toolstack;
@@ -68,7 +68,7 @@ export class Service {
     this.host = new Host(this);
     this.domains = new DomainWatch(this, opts.domainPollMs);
     this.pool = opts.pool?.(this);
-    this.table = buildTable(withPool(allClasses(this), this.pool), [...extensions(this), ...(this.pool?.extensions() ?? [])]);
+    this.table = buildTable(allClasses(this, this.pool), [...extensions(this), ...(this.pool?.extensions() ?? [])]);
     this.methods = listMethods(this.table);
     this.rootPassword = this.auth.ensureRoot(opts.adminPassword);
   }

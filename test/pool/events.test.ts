@@ -42,6 +42,19 @@ async function until(url: string, classes: string[], token: string, seen: (r: an
   }
 }
 
+test('event.from with no token on any member: the pool\'s objects (every host, every pool VM) and their counts, as its get_all calls list them', { skip, timeout: 30000 }, async () => {
+  await rpc(pool.members[coord]!.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
+  for (const m of pool.members) {
+    const r = await rpc(m.url, 'event.from', [sid, ['vm', 'host', 'host_metrics', 'pool'], '', 0]);
+    for (const cls of ['VM', 'host', 'host_metrics', 'pool']) {
+      const all = ((await rpc(m.url, `${cls}.get_all`, [sid])) as string[]).sort();
+      assert.deepEqual(refs(r, cls.toLowerCase()).sort(), all, `member ${m.i}: the snapshot's ${cls} objects are its ${cls}.get_all`);
+      assert.equal(r.valid_ref_counts[cls.toLowerCase()], all.length, `member ${m.i}: valid_ref_counts of ${cls}`);
+    }
+    assert.equal(refs(r, 'host').length, 3);
+  }
+});
+
 test('a token taken on one member continues on another: the changes after it, none before it (5 hand-overs)', { skip, timeout: 60000 }, async () => {
   const c = pool.members[coord]!;
   const [a, b] = pool.members.filter((m) => m.i !== coord) as [typeof c, typeof c];
@@ -69,6 +82,21 @@ test('a token the member cannot continue answers EVENTS_LOST: a revision before 
   await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], 'not a token', 0]), (e: any) => e.code === 'EVENT_FROM_TOKEN_PARSE_FAILURE');
   // its own token still works, and carries this log's identity
   assert.equal((await rpc(m.url, 'event.from', [sid, ['vm'], own, 0])).events.length, 0);
+});
+
+test('a member restarted: a token it gave before answers EVENTS_LOST (the changes while it was away have no rows there), a new one works', { skip, timeout: 60000 }, async () => {
+  const m = pool.members.find((x) => x.i !== coord)!;
+  const c = pool.members[coord]!;
+  const tok = (await rpc(m.url, 'event.from', [sid, ['vm'], '', 0])).token;
+  await pool.kill(m.i);
+  const ref = await rpc(c.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
+  await pool.startMember(m.i);
+  await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], tok, 1]), (e: any) => e.code === 'EVENTS_LOST', 'not an empty answer that hides the VM made while it was down');
+  const fresh = await rpc(m.url, 'event.from', [sid, ['vm'], '', 0]);
+  assert.ok(fresh.events.some((e: any) => e.ref === ref), `a client starting again sees it: ${ref} in ${JSON.stringify(fresh.events.map((e: any) => [e.class, e.ref]))}`);
+  const made = await rpc(c.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
+  const r = await until(m.url, ['vm'], fresh.token, (x) => refs(x).includes(made));
+  assert.ok(!refs(r).includes(ref));
 });
 
 test('the coordinator killed: its client continues its token on the new coordinator and sees the old one dead and the new master', { skip, timeout: 60000 }, async () => {

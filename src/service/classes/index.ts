@@ -1,3 +1,4 @@
+import { withPool, type PoolHooks } from '../pool/hooks.js';
 import { MESSAGES } from '../model.js';
 import { parseType } from '../types.js';
 import type { Served } from '../dispatch.js';
@@ -17,13 +18,15 @@ import { createFromXlcfg, vmClass } from './vm.js';
 import { consoleExtensions } from './console-extensions.js';
 
 /** Every class the service serves. */
-export function allClasses(svc: Service): ClassImpl[] {
+export function allClasses(svc: Service, pool?: PoolHooks): ClassImpl[] {
   const byName = new Map<string, ClassImpl>();
-  const list: ClassImpl[] = [
+  const base: ClassImpl[] = [
     sessionClass(svc), poolClass(svc), hostClass(svc), hostMetricsClass(svc), hostCpuClass(svc), vmClass(svc), vmMetricsClass(svc), vmGuestMetricsClass(),
     vbdClass(svc), vdiClass(svc), srClass(svc), pbdClass(svc), vifClass(svc), networkClass(svc), pifClass(svc), consoleClass(svc), taskClass(svc),
     messageClass(svc), roleClass(), subjectClass(), userClass(svc),
   ];
+  // a pool's classes in place of the host's, for the calls and for event.from's snapshots and counts alike
+  const list = withPool(base, pool);
   list.push(eventClass(svc, () => byName));
   for (const c of list) byName.set(c.cls, c);
   return list;

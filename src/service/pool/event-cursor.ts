@@ -20,9 +20,11 @@ export class PoolEventCursor implements EventCursor {
   private pending = new Map<number, number>();
   /** The revision from which this log has every change: the state held when it began following. */
   private coverFrom: number;
+  readonly since: number;
 
   constructor(private readonly state: PoolState, private readonly events: Events) {
     this.coverFrom = state.seenRev;
+    this.since = events.currentId();
   }
 
   /** A row for the change at `rev` (the pool's rows: VM, host, host_metrics, pool records). */

@@ -55,7 +55,8 @@ const parse = (kv: IKeyValue): Json | null => {
 export class PoolState {
   readonly client: Etcd3;
   readonly prefix: string;
-  readonly cache = new Map<string, { value: Json; rev: number }>();
+  /** Every key's value and mod revision; `mine`: written by this member, its change not yet come back by the watch or a read. */
+  readonly cache = new Map<string, { value: Json; rev: number; mine?: true }>();
   private closed = false;
   private watcher?: Watcher;
   private opening?: Promise<void>;
@@ -65,6 +66,8 @@ export class PoolState {
    * watch delivers changes in revision order; a range read brings all of them up to its revision).
    */
   seenRev = 0;
+  /** Keys this member deleted (cas()), with the delete's revision, until the watch or a read brings it. */
+  private ownDeletes = new Map<string, number>();
 
   constructor(hosts: string[], pool: string, opts: { callMs?: number; tls?: EtcdTls } = {}) {
     const ms = opts.callMs ?? 3000;
@@ -111,9 +114,13 @@ export class PoolState {
     for (const kv of r.kvs) {
       const key = kv.key.toString().slice(this.prefix.length);
       seen.add(key);
-      if (this.cache.get(key)?.rev !== Number(kv.mod_revision)) this.apply(kv, false);
+      // a key this member wrote goes to the listeners too: they have not seen it yet (the event log's rows)
+      const had = this.cache.get(key);
+      if (had?.rev !== Number(kv.mod_revision) || had.mine) this.apply(kv, false);
     }
-    for (const [key, v] of [...this.cache]) if (!seen.has(key) && v.rev <= at) this.apply({ key: Buffer.from(this.prefix + key), mod_revision: String(at) } as unknown as IKeyValue, true);
+    const gone = (key: string, rev: number) => this.apply({ key: Buffer.from(this.prefix + key), mod_revision: String(rev) } as unknown as IKeyValue, true);
+    for (const [key, v] of [...this.cache]) if (!seen.has(key) && v.rev <= at) gone(key, at);
+    for (const [key, rev] of [...this.ownDeletes]) if (!seen.has(key) && rev <= at) gone(key, rev);
     this.seenRev = Math.max(this.seenRev, at);
     return at;
   }
@@ -131,7 +138,8 @@ export class PoolState {
     const rev = Number(kv.mod_revision);
     const value = del ? null : parse(kv);
     // a change this member wrote is in the cache already (cas()): an older event is not applied over it
-    if ((this.cache.get(key)?.rev ?? 0) > rev) return;
+    if (Math.max(this.cache.get(key)?.rev ?? 0, this.ownDeletes.get(key) ?? 0) > rev) return;
+    this.ownDeletes.delete(key);
     this.seenRev = Math.max(this.seenRev, rev);
     if (value) this.cache.set(key, { value, rev });
     else this.cache.delete(key);
@@ -199,8 +207,8 @@ export class PoolState {
     // read-your-writes: the member's next call sees its own change before the watch brings it
     // (a watch reconnecting after an etcd member died was seen to lag: HANDLE_INVALID on a VM just made)
     if (ok) {
-      if (value === null) this.cache.delete(key);
-      else this.cache.set(key, { value, rev: at });
+      if (value === null) (this.cache.delete(key), this.ownDeletes.set(key, at));
+      else this.cache.set(key, { value, rev: at, mine: true });
     }
     return ok;
   }
@@ -222,7 +230,7 @@ export class PoolState {
       const now = await Promise.all(entries.map(([k]) => this.read(k)));
       ok = now.every((n, i) => n.value !== undefined && JSON.stringify(n.value) === JSON.stringify(entries[i]![1]));
     }
-    if (ok) for (const [k, v] of entries) this.cache.set(k, { value: v, rev: Number(r.header.revision) });
+    if (ok) for (const [k, v] of entries) this.cache.set(k, { value: v, rev: Number(r.header.revision), mine: true });
     return ok;
   }
 

@@ -98,7 +98,7 @@ export class Events {
       if (at === undefined) throw new ApiFailure('EVENTS_LOST', []);
       n = at;
     }
-    if (n + 1 < this.store.firstEventId() - 1 && n < this.currentId()) throw new ApiFailure('EVENTS_LOST', []);
+    if (n + 1 < this.store.firstEventId() && n < this.currentId()) throw new ApiFailure('EVENTS_LOST', []);
     return n;
   }
 
@@ -160,7 +160,7 @@ export class Events {
   async next(session: string, signal?: AbortSignal, maxMs = 30000): Promise<ApiEvent[]> {
     const r = this.registered.get(session);
     if (!r) throw new ApiFailure('SESSION_NOT_REGISTERED', [session]);
-    if (r.last + 1 < this.store.firstEventId() - 1) throw new ApiFailure('EVENTS_LOST', []);
+    if (r.last + 1 < this.store.firstEventId() && r.last < this.currentId()) throw new ApiFailure('EVENTS_LOST', []);
     const deadline = Date.now() + maxMs;
     for (;;) {
       const rows = this.store.eventsAfter(r.last);

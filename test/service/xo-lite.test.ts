@@ -84,6 +84,9 @@ test('event.from: a token too old answers EVENTS_LOST; a bad token is a parse fa
     s.svc.store.db.prepare("INSERT INTO events (id, cls, ref, op, ts) VALUES (50000, 'vm', 'x', 'mod', 0)").run();
     s.svc.store.db.prepare('DELETE FROM events WHERE id < 50000').run();
     assert.equal((await rpc(s.url, 'event.from', [sid, ['vm'], '0000000000000001', 0.1])).body.error!.message, 'EVENTS_LOST');
+    // the boundary: after 49999 the next row (50000) is kept; after 49998 the row 49999 is gone
+    assert.deepEqual(((await rpc(s.url, 'event.from', [sid, ['vm'], '49999', 0.1])).body.result as { events: { ref: string }[] }).events.map((e) => e.ref), ['x']);
+    assert.equal((await rpc(s.url, 'event.from', [sid, ['vm'], '49998', 0.1])).body.error?.message, 'EVENTS_LOST');
     assert.equal((await rpc(s.url, 'event.from', [sid, ['vm'], 'garbage', 0.1])).body.error!.message, 'EVENT_FROM_TOKEN_PARSE_FAILURE');
   } finally {
     await s.close();

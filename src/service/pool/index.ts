@@ -12,7 +12,7 @@ import { host as hostIds } from './ids.js';
 import { poolHostClasses } from './host-classes.js';
 import { bootHere, LOCAL_OPS, opHere, reconcileHere, type LocalOp } from './local.js';
 import { PoolEventCursor } from './event-cursor.js';
-import { PoolMember, type MemberOptions } from './member.js';
+import { ELECTION_DIR, PoolMember, type MemberOptions } from './member.js';
 import { PoolOps } from './ops.js';
 import type { PoolVm } from './placement.js';
 import { createPoolVm, poolVmClass, poolVmRecord } from './vm-class.js';
@@ -45,8 +45,9 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
     let served: ClassImpl[] = [];
     let cursor: PoolEventCursor | undefined;
     /** Events with their snapshots, as XAPI sends them (the xen-api client builds its objects from them), for the change at `rev`. */
-    const emit = (rev: number, ...objs: [string, string][]) =>
+    const emit = (rev: number, objs: [string, string][], first?: Promise<void>) =>
       cursor!.emitLater(rev, async () => {
+        await first;
         const out: [string, string, Record<string, unknown>][] = [];
         for (const [cls, ref] of objs) {
           const rec = (await served.find((c) => c.cls === cls)?.records({ svc, client: 'pool' }))?.get(ref);
@@ -85,11 +86,14 @@ export function createPool(opts: MemberOptions & { name?: string }): (svc: Servi
           if (dir === 'vm/') cur.emit('VM', id, c.value ? 'mod' : 'del', c.value ? poolVmRecord(member, c.value as PoolVm) : null, c.rev);
           else if (dir === 'host/' || dir === 'live/') {
             const h = member.state.get(`host/${id}`);
-            if (h) void emit(c.rev, ['host', String(h.ref)], ['host_metrics', String(h.metrics)]);
-          } else if (c.key === 'pool') void emit(c.rev, ['pool', String(c.value?.ref ?? '')]);
+            if (h) void emit(c.rev, [['host', String(h.ref)], ['host_metrics', String(h.metrics)]]);
+          } else if (c.key === 'pool') void emit(c.rev, [['pool', String(c.value?.ref ?? '')]]);
+          // a campaign key came or went: the pool's master, once this member has read the coordinator
+          // again (the row held as pending meanwhile, so no token claims the change without it)
+          else if (c.key.startsWith(ELECTION_DIR)) void emit(c.rev, [['pool', String(member.state.get('pool')?.ref ?? '')]], member.nextLeader(5000));
         });
         // the coordinator changed: a change under the election prefix this member has seen
-        member.onRoleChange(() => void emit(member.state.seenRev, ['pool', String(member.state.get('pool')?.ref ?? '')]));
+        member.onRoleChange(() => void emit(member.state.seenRev, [['pool', String(member.state.get('pool')?.ref ?? '')]]));
         watchForDead(member, ops);
       },
       close: () => member.close(),

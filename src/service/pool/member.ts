@@ -31,7 +31,7 @@ export interface HostRec extends Json {
 
 /** Where etcd3's election recipe keeps the campaign keys of the coordinator election, under the pool's prefix. */
 const ELECTION_NAME = 'coordinator';
-const ELECTION_DIR = `election/${ELECTION_NAME}/`;
+export const ELECTION_DIR = `election/${ELECTION_NAME}/`;
 
 /**
  * This host as a pool member: its record, a lease-bound `live/<uuid>` key (host_metrics.live follows
@@ -64,6 +64,7 @@ export class PoolMember {
   private leaderReads = 0;
   private closed = false;
   private changeHooks: (() => void)[] = [];
+  private leaderWaits: (() => void)[] = [];
 
   constructor(readonly svc: Service, readonly opts: MemberOptions) {
     this.ttl = opts.ttl ?? 10;
@@ -122,6 +123,20 @@ export class PoolMember {
       this.coordinator = undefined;
     }
     for (const h of this.changeHooks) h();
+    for (const w of this.leaderWaits.splice(0)) w();
+  }
+
+  /** Resolves when the coordinator is next read (after a change under the election prefix), or after `ms`. */
+  nextLeader(ms: number): Promise<void> {
+    return new Promise((res) => {
+      const t = setTimeout(() => {
+        const i = this.leaderWaits.indexOf(done);
+        if (i >= 0) this.leaderWaits.splice(i, 1);
+        res();
+      }, ms).unref();
+      const done = () => (clearTimeout(t), res());
+      this.leaderWaits.push(done);
+    });
   }
 
   /** The live key under a fresh lease; a lost lease (etcd unreachable longer than the TTL) is renewed when etcd answers again. */

@@ -68,6 +68,16 @@ export class PoolState {
   seenRev = 0;
   /** Keys this member deleted (cas()), with the delete's revision, until the watch or a read brings it. */
   private ownDeletes = new Map<string, number>();
+  /** The revision of the last range read (the watch's changes up to it are not applied again). */
+  private syncedAt = 0;
+  /** Breaks of the watch so far, those it had come back from at its last 'connected', those a range read begun after that covered. */
+  private breaks = 0;
+  private resumed = 0;
+  private covered = 0;
+  private get inGap(): boolean {
+    return this.covered < this.breaks;
+  }
+  private syncing?: Promise<number>;
 
   constructor(hosts: string[], pool: string, opts: { callMs?: number; tls?: EtcdTls } = {}) {
     const ms = opts.callMs ?? 3000;
@@ -96,10 +106,27 @@ export class PoolState {
   private async openOnce(): Promise<void> {
     await this.watcher?.cancel().catch(() => undefined);
     this.watcher = undefined;
+    // a new watch from the read's revision: the breaks of the old one are covered by that read
+    const b = this.breaks;
     const at = await this.readAll();
+    this.resumed = this.covered = Math.max(this.covered, b);
     this.watcher = await this.client.watch().prefix(this.prefix).startRevision(String(at + 1)).create();
-    this.watcher.on('put', (kv) => this.apply(kv, false));
-    this.watcher.on('delete', (kv) => this.apply(kv, true));
+    this.watcher.on('put', (kv) => this.fromWatch(kv, false));
+    this.watcher.on('delete', (kv) => this.fromWatch(kv, true));
+    // etcd3 resumes a broken watch after the last revision it was told of, which can be past changes
+    // it never delivered (the 'created' answer's revision, before the catch-up events): until a range
+    // read has covered the break, the watch's changes no longer count as seen in order
+    this.watcher.on('disconnected', () => this.breaks++);
+    this.watcher.on('connected', () => {
+      this.resumed = this.breaks;
+      if (this.inGap) void this.readAll().catch(() => undefined);
+    });
+  }
+
+  /** A change the watch brought: one a range read covered already is dropped (it would undo a later change). */
+  private fromWatch(kv: IKeyValue, del: boolean): void {
+    if (Number(kv.mod_revision) <= this.syncedAt) return;
+    this.apply(kv, del, !this.inGap);
   }
 
   /**
@@ -108,39 +135,48 @@ export class PoolState {
    * member wrote after that revision (cas(), read-your-writes) is not taken for deleted.
    */
   private async readAll(): Promise<number> {
+    const back = this.resumed;
     const r = await this.call(() => this.client.getAll().prefix(this.prefix).exec());
     const at = Number(r.header.revision);
+    // changes up to `known` reached the listeners in order while the read was on its way: a key
+    // absent here but in the read at or below it was deleted since (the read is older), not new
+    const known = this.inGap ? 0 : this.seenRev;
     const seen = new Set<string>();
     for (const kv of r.kvs) {
       const key = kv.key.toString().slice(this.prefix.length);
+      const rev = Number(kv.mod_revision);
       seen.add(key);
-      // a key this member wrote goes to the listeners too: they have not seen it yet (the event log's rows)
       const had = this.cache.get(key);
-      if (had?.rev !== Number(kv.mod_revision) || had.mine) this.apply(kv, false);
+      if (!had && rev <= known) continue;
+      // a key this member wrote goes to the listeners too: they have not seen it yet (the event log's rows)
+      if (had?.rev !== rev || had.mine) this.apply(kv, false);
     }
     const gone = (key: string, rev: number) => this.apply({ key: Buffer.from(this.prefix + key), mod_revision: String(rev) } as unknown as IKeyValue, true);
     for (const [key, v] of [...this.cache]) if (!seen.has(key) && v.rev <= at) gone(key, at);
     for (const [key, rev] of [...this.ownDeletes]) if (!seen.has(key) && rev <= at) gone(key, rev);
     this.seenRev = Math.max(this.seenRev, at);
+    this.syncedAt = Math.max(this.syncedAt, at);
+    this.covered = Math.max(this.covered, back);
     return at;
   }
 
   /**
    * Catch up with etcd now (not when the watch brings it): after this, every change up to the
-   * returned revision has reached this member's listeners.
+   * returned revision has reached this member's listeners. Callers at the same time share one read.
    */
-  async sync(): Promise<number> {
-    return this.readAll();
+  sync(): Promise<number> {
+    return (this.syncing ??= this.readAll().finally(() => (this.syncing = undefined)));
   }
 
-  private apply(kv: IKeyValue, del: boolean): void {
+  /** `inOrder`: a change from the watch, every earlier one delivered (seenRev may move to it). */
+  private apply(kv: IKeyValue, del: boolean, inOrder = false): void {
     const key = kv.key.toString().slice(this.prefix.length);
     const rev = Number(kv.mod_revision);
     const value = del ? null : parse(kv);
     // a change this member wrote is in the cache already (cas()): an older event is not applied over it
     if (Math.max(this.cache.get(key)?.rev ?? 0, this.ownDeletes.get(key) ?? 0) > rev) return;
     this.ownDeletes.delete(key);
-    this.seenRev = Math.max(this.seenRev, rev);
+    if (inOrder) this.seenRev = Math.max(this.seenRev, rev);
     if (value) this.cache.set(key, { value, rev });
     else this.cache.delete(key);
     for (const l of this.listeners) l({ key, value, rev });
@@ -207,7 +243,8 @@ export class PoolState {
     // read-your-writes: the member's next call sees its own change before the watch brings it
     // (a watch reconnecting after an etcd member died was seen to lag: HANDLE_INVALID on a VM just made)
     if (ok) {
-      if (value === null) (this.cache.delete(key), this.ownDeletes.set(key, at));
+      // a delete's own revision is known only from an answer to its first attempt (and there was a key)
+      if (value === null) (this.cache.delete(key), rev && attempts === 1 && this.ownDeletes.set(key, at));
       else this.cache.set(key, { value, rev: at, mine: true });
     }
     return ok;

@@ -38,10 +38,10 @@ const LOG_ID_KEY = 'event_log_id';
 export interface EventCursor {
   /** The last row made before this log followed the history: a token up to it is located by its position. */
   readonly since: number;
-  /** The position up to which this log's rows up to `id` show every change. */
-  position(id: number): number;
+  /** The position up to which this log's rows up to `id` show every change (letters, digits, '-'). */
+  position(id: number): string;
   /** The row id after which this log shows every change after `position`; undefined: it cannot (EVENTS_LOST). */
-  locate(position: number): Promise<number | undefined>;
+  locate(position: string): Promise<number | undefined>;
 }
 
 /**
@@ -94,7 +94,7 @@ export class Events {
     // another log's token, or this log's from before it followed the pool (a member restarted: the
     // changes while it was away have no rows here): continued from its position, if this log can
     if ((log !== undefined && log !== this.logId) || (this.cursor && n <= this.cursor.since)) {
-      const at = pos !== undefined && /^\d{1,20}$/.test(pos) && this.cursor ? await this.cursor.locate(Number(pos)) : undefined;
+      const at = pos !== undefined && /^[0-9a-z-]{1,64}$/.test(pos) && this.cursor ? await this.cursor.locate(pos) : undefined;
       if (at === undefined) throw new ApiFailure('EVENTS_LOST', []);
       n = at;
     }

@@ -68,17 +68,20 @@ test('a token taken on one member continues on another: the changes after it, no
     const made = await rpc(c.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
     const r = await until(next.url, ['vm'], tok, (x) => refs(x).includes(made));
     assert.ok(!refs(r).includes(before), `round ${round}: member ${next.i} does not replay what the token from member ${on.i} had seen`);
-    assert.match(r.token, /^\d{16},[0-9a-f]{16},\d+$/, 'a pool token: row id, log identity, etcd revision');
+    assert.match(r.token, /^\d{16},[0-9a-f]{16},\d+-\d+$/, 'a pool token: row id, log identity, etcd revision and cluster id');
     tok = r.token;
     on = next;
   }
 });
 
-test('a token the member cannot continue answers EVENTS_LOST: a revision before it followed the pool, or one etcd has not reached; a bad token is a parse failure', { skip, timeout: 30000 }, async () => {
+test('a token the member cannot continue answers EVENTS_LOST: a revision before it followed the pool, one etcd has not reached, another etcd cluster\'s; a bad token is a parse failure', { skip, timeout: 30000 }, async () => {
   const m = pool.members.find((x) => x.i !== coord)!;
   const own = (await rpc(m.url, 'event.from', [sid, ['vm'], '', 0])).token as string;
-  const [id] = own.split(',');
-  for (const pos of ['1', '999999999', 'x']) await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], `${id},0123456789abcdef,${pos}`, 0]), (e: any) => e.code === 'EVENTS_LOST', `position ${pos}`);
+  const [id, , pos0] = own.split(',');
+  const [rev, cluster] = pos0!.split('-');
+  // the same position from another log continues (nothing new); changed, it cannot
+  assert.deepEqual((await rpc(m.url, 'event.from', [sid, ['vm'], `${id},0123456789abcdef,${rev}-${cluster}`, 0])).events, []);
+  for (const pos of [`1-${cluster}`, `999999999-${cluster}`, `${rev}-${cluster}0`, rev, 'x']) await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], `${id},0123456789abcdef,${pos}`, 0]), (e: any) => e.code === 'EVENTS_LOST', `position ${pos}`);
   await assert.rejects(rpc(m.url, 'event.from', [sid, ['vm'], 'not a token', 0]), (e: any) => e.code === 'EVENT_FROM_TOKEN_PARSE_FAILURE');
   // its own token still works, and carries this log's identity
   assert.equal((await rpc(m.url, 'event.from', [sid, ['vm'], own, 0])).events.length, 0);

@@ -49,8 +49,16 @@ export class PoolEventCursor implements EventCursor {
     }
   }
 
-  /** Every change up to the returned revision has its row at or before row `id` (none still being made). */
-  position(id: number): number {
+  /**
+   * `REVISION-CLUSTER`: every change up to the revision has its row at or before row `id` (none
+   * still being made); the etcd cluster's id, since revisions mean nothing in another cluster (one
+   * made again from scratch counts from 1 again).
+   */
+  position(id: number): string {
+    return `${this.revisionAt(id)}-${this.state.clusterId}`;
+  }
+
+  private revisionAt(id: number): number {
     let r = this.state.seenRev;
     for (const p of this.pending.keys()) r = Math.min(r, p - 1);
     for (let i = this.stamps.length - 1; i >= 0 && this.stamps[i]!.id > id; i--) r = Math.min(r, this.stamps[i]!.rev - 1);
@@ -62,7 +70,10 @@ export class PoolEventCursor implements EventCursor {
    * undefined when it cannot: a revision before this log began following the pool (a change then,
    * a deletion say, has no row here) or one etcd has not reached.
    */
-  async locate(rev: number): Promise<number | undefined> {
+  async locate(position: string): Promise<number | undefined> {
+    const m = /^(\d{1,20})-([0-9a-z]{1,40})$/.exec(position);
+    if (!m || m[2] !== this.state.clusterId) return undefined;
+    const rev = Number(m[1]);
     if (rev < this.coverFrom) return undefined;
     // a member whose watch has not brought that revision yet reads it now (a range read)
     if (this.state.seenRev < rev && (await this.state.sync()) < rev) return undefined;

@@ -66,6 +66,8 @@ export class PoolState {
    * watch delivers changes in revision order; a range read brings all of them up to its revision).
    */
   seenRev = 0;
+  /** The etcd cluster's id, as its answers name it (known after the first range read). */
+  clusterId = '';
   /** Keys this member deleted (cas()), with the delete's revision, until the watch or a read brings it. */
   private ownDeletes = new Map<string, number>();
   /** The revision of the last range read (the watch's changes up to it are not applied again). */
@@ -138,6 +140,7 @@ export class PoolState {
     const back = this.resumed;
     const r = await this.call(() => this.client.getAll().prefix(this.prefix).exec());
     const at = Number(r.header.revision);
+    this.clusterId = String(r.header.cluster_id);
     // changes up to `known` reached the listeners in order while the read was on its way: a key
     // absent here but in the read at or below it was deleted since (the read is older), not new
     const known = this.inGap ? 0 : this.seenRev;

@@ -55,6 +55,18 @@ test('event.from with no token on any member: the pool\'s objects (every host, e
   }
 });
 
+test('a VM started or stopped: the records of the host it runs on come as events too (resident_VMs), as XAPI sends them', { skip, timeout: 60000 }, async () => {
+  const c = pool.members[coord]!;
+  const m = pool.members.find((x) => x.i !== coord)!;
+  const ref = await rpc(c.url, 'xenkit.VM.create_from_xlcfg', [sid, PV]);
+  const tok = (await rpc(m.url, 'event.from', [sid, ['host'], '', 0])).token;
+  await rpc(c.url, 'VM.start', [sid, ref, false, false]);
+  const on = await rpc(c.url, 'VM.get_resident_on', [sid, ref]);
+  const r = await until(m.url, ['host'], tok, (x) => x.events.some((e: any) => e.ref === on && e.snapshot?.resident_VMs?.includes(ref)));
+  await rpc(c.url, 'VM.hard_shutdown', [sid, ref]);
+  await until(m.url, ['host'], r.token, (x) => x.events.some((e: any) => e.ref === on && !e.snapshot?.resident_VMs?.includes(ref)));
+});
+
 test('a token taken on one member continues on another: the changes after it, none before it (5 hand-overs)', { skip, timeout: 60000 }, async () => {
   const c = pool.members[coord]!;
   const [a, b] = pool.members.filter((m) => m.i !== coord) as [typeof c, typeof c];
